@@ -1,0 +1,3 @@
+export async function main(argv: string[] = process.argv): Promise<void> {
+  void argv;
+}

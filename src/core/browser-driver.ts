@@ -1,0 +1,67 @@
+/**
+ * The browser seen by the core: a few page operations, each with a deadline.
+ * Implementations live in src/drivers (playwright, selenium); the core never imports them.
+ */
+
+export interface Deadline {
+  /** Milliseconds after which the operation fails with a TimeoutError. */
+  timeoutMs: number;
+}
+
+export interface Cookie {
+  name: string;
+  value: string;
+  domain?: string;
+  path?: string;
+  expires?: number;
+  httpOnly?: boolean;
+  secure?: boolean;
+}
+
+export interface LaunchOptions {
+  /** Path of the Chromium binary; found on PATH when omitted. */
+  executablePath?: string;
+  /** Path of chromedriver (selenium only); found on PATH when omitted. */
+  driverPath?: string;
+  headless?: boolean;
+  /** Extra command-line switches for Chromium. */
+  args?: string[];
+  /** Deadline for the launch itself. */
+  timeoutMs?: number;
+}
+
+export interface BrowserPage {
+  /** Navigate; resolves with the HTTP status of the main document when known. */
+  goto(url: string, deadline: Deadline): Promise<{ status: number | null }>;
+  url(): Promise<string>;
+  content(deadline: Deadline): Promise<string>;
+  /** Click the first element matching `selector`. An intercepted click throws ClickInterceptedError. */
+  click(selector: string, deadline: Deadline): Promise<void>;
+  /** Resolves true when the selector matched (and is visible when asked), false at the deadline. */
+  waitForSelector(selector: string, options: Deadline & { visible?: boolean }): Promise<boolean>;
+  /** Run an expression (a string of JavaScript) in the page and return its JSON-serialisable value. */
+  evaluate<T = unknown>(expression: string, deadline: Deadline): Promise<T>;
+  cookies(): Promise<Cookie[]>;
+  setCookies(cookies: Cookie[], url: string): Promise<void>;
+  screenshot(deadline: Deadline): Promise<Uint8Array>;
+  close(): Promise<void>;
+  /** Escape hatch: the underlying Playwright Page or Selenium WebDriver. */
+  readonly raw: unknown;
+}
+
+export interface Browser {
+  /** Process id of the browser (Chromium, or chromedriver for selenium), for killing its tree. */
+  readonly pid: number | undefined;
+  newPage(deadline: Deadline): Promise<BrowserPage>;
+  isConnected(): boolean;
+  /** Graceful close; may hang on a wedged browser, so callers race it against kill(). */
+  close(): Promise<void>;
+  /** Kill the whole process tree. Never hangs, never throws. */
+  kill(): Promise<void>;
+  readonly raw: unknown;
+}
+
+export interface BrowserDriver {
+  readonly name: string;
+  launch(options: LaunchOptions): Promise<Browser>;
+}

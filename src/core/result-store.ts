@@ -1,0 +1,54 @@
+import type { Article, FinalStatus, Profile, ResultSource, UserResult } from './model.js';
+
+export interface StoredArticle extends Article {
+  firstSeen: number;
+  lastSeen: number;
+}
+
+export interface ProfileSnapshot extends Profile {
+  crawledAt: number;
+}
+
+export interface StoredUser {
+  username: string;
+  status: FinalStatus;
+  reason?: string;
+  source?: ResultSource;
+  lastCrawledAt: number;
+  /** The latest profile snapshot. */
+  profile?: Profile;
+}
+
+export interface ResultCounts {
+  users: number;
+  articles: number;
+  snapshots: number;
+  edges: number;
+}
+
+/**
+ * Where results go. One transaction per user, idempotent: saving the same result twice leaves
+ * one article row per article and one snapshot per crawl.
+ */
+export interface ResultStore {
+  /** Write a crawled user: user row, a profile snapshot, articles upserted by id, follow edges. */
+  saveUser(result: UserResult, crawledAt: number): Promise<void>;
+  /** Record a final outcome that has no data (notfound, failed with its reason). */
+  saveOutcome(
+    username: string,
+    status: Exclude<FinalStatus, 'done'>,
+    reason: string | undefined,
+    at: number,
+  ): Promise<void>;
+  getUser(username: string): Promise<StoredUser | undefined>;
+  /** Articles of a user, newest first. */
+  getArticles(username: string): Promise<StoredArticle[]>;
+  /** Profile snapshots of a user, oldest first (the time series). */
+  getSnapshots(username: string): Promise<ProfileSnapshot[]>;
+  getEdges(username: string): Promise<{ follows: string[]; fans: string[] }>;
+  /** Every user, in username order, without loading all into memory. */
+  iterateUsers(): AsyncIterable<StoredUser>;
+  counts(): Promise<ResultCounts>;
+  close(): Promise<void>;
+  readonly raw?: unknown;
+}

@@ -1,0 +1,63 @@
+import type { BrowserPage } from './browser-driver.js';
+import type { HttpClient } from './http-client.js';
+import type { Logger } from './logger.js';
+import type { UserResult } from './model.js';
+
+/** Evidence of a failure, saved under the snapshots directory. */
+export interface SnapshotInput {
+  /** The page to screenshot and read, when the failure happened in a browser. */
+  page?: BrowserPage;
+  html?: string;
+  url?: string;
+  error?: unknown;
+  /** A short label for the file name, e.g. "pager-stuck". */
+  label?: string;
+}
+
+export interface PageLease {
+  page: BrowserPage;
+  /** Give the page back (closes it). Safe to call twice. */
+  release(): Promise<void>;
+}
+
+export interface DiscoveryOptions {
+  /** Read follows and fans lists and feed new IDs into the backlog. */
+  enabled: boolean;
+  /** How far from the initial IDs discovery goes (1 = their direct neighbours). */
+  maxDepth: number;
+  /** At most this many IDs read from each list of each user. */
+  maxPerUser: number;
+}
+
+/** What the engine hands an adapter for one user. */
+export interface CrawlContext {
+  /** HTTP client with politeness, deadlines and the cookies earned by browsers. */
+  http: HttpClient;
+  /** True when a browser driver is configured and available. */
+  readonly canUseBrowser: boolean;
+  /** Lease a browser page from the pool. Throws MissingDependencyError when there is no browser. */
+  page(): Promise<PageLease>;
+  /** Aborted when the crawler stops or the user's deadline passes. */
+  signal: AbortSignal;
+  log: Logger;
+  /** Save evidence; resolves with the path written (or undefined when the cap is reached). */
+  snapshot(input: SnapshotInput): Promise<string | undefined>;
+  discovery: DiscoveryOptions;
+  /** Browser use policy chosen by the user: 'http' never, 'auto' when needed, a driver name always. */
+  readonly browserMode: 'never' | 'when-needed' | 'always';
+}
+
+export interface SiteAdapter {
+  /** Short name, e.g. "csdn". */
+  readonly name: string;
+  /**
+   * Turn user input (an ID or a profile URL) into the canonical ID.
+   * Throws InvalidInputError with a one-line reason for anything that cannot be an ID.
+   */
+  normalizeId(input: string): string;
+  /**
+   * Crawl one user completely. Throws NotFoundError for users that do not exist, and other
+   * CrawlErrors that the retry policy judges.
+   */
+  crawlUser(id: string, context: CrawlContext): Promise<UserResult>;
+}

@@ -1,0 +1,94 @@
+/**
+ * Durable ID sets (the 2018 tool's shelve files, made safe):
+ *   backlog  -> discovered or added IDs waiting to be scheduled (left_ALL_USER_IDs)
+ *   pending  -> scheduled, ready to be claimed (ALL_USER_IDs)
+ *   leased   -> claimed by a worker until the lease expires
+ *   done / notfound / failed -> final (DONE_IDs, TIMEOUT_IDs)
+ * Every ID is in exactly one set. Claims and counts never scan all IDs.
+ */
+
+export type IdSet = 'backlog' | 'pending' | 'leased' | 'done' | 'notfound' | 'failed';
+export const ID_SETS: readonly IdSet[] = ['backlog', 'pending', 'leased', 'done', 'notfound', 'failed'];
+
+export type SetCounts = Record<IdSet, number>;
+
+export interface Lease {
+  id: string;
+  owner: string;
+  /** Epoch ms after which another worker may take the ID. */
+  expiresAt: number;
+  /** How many times the ID was claimed before (0 on the first claim). */
+  attempts: number;
+  /** Epoch ms when the ID entered pending; results stored after it mean the work is already done. */
+  enqueuedAt: number;
+  /** Discovery depth of the ID (0 for IDs the user gave). */
+  depth: number;
+}
+
+export interface IdRecord {
+  id: string;
+  set: IdSet;
+  attempts: number;
+  depth: number;
+  updatedAt: number;
+  /** Why it failed, for failed IDs. */
+  reason?: string;
+  owner?: string;
+  expiresAt?: number;
+}
+
+export interface AddOptions {
+  /** Target set; default 'pending'. */
+  to?: 'backlog' | 'pending';
+  depth?: number;
+  /** Re-queue IDs that already reached a final set (crawl them again). */
+  recrawl?: boolean;
+}
+
+export interface WorkerInfo {
+  workerId: string;
+  host: string;
+  pid: number;
+  startedAt: number;
+  lastSeen: number;
+  inFlight: number;
+  /** Users per minute over the last interval. */
+  rate: number;
+}
+
+export interface StateStore {
+  /** Add IDs; IDs already known are left where they are unless `recrawl`. Resolves with how many were added. */
+  add(ids: readonly string[], options?: AddOptions): Promise<number>;
+  /** Move up to n IDs from backlog to pending, oldest first. */
+  promote(n: number): Promise<number>;
+  /** Claim up to n IDs from pending (and expired leases) for `owner`. */
+  claim(owner: string, n: number, leaseMs: number): Promise<Lease[]>;
+  /** Extend the leases of IDs still held by owner. */
+  renew(owner: string, ids: readonly string[], leaseMs: number): Promise<void>;
+  /** Move a leased ID to a final set. Ignored (resolves false) when owner no longer holds the lease. */
+  complete(
+    owner: string,
+    id: string,
+    outcome: 'done' | 'notfound' | 'failed',
+    reason?: string,
+  ): Promise<boolean>;
+  /** Return leased IDs to pending (stop, throttling, outage). */
+  release(owner: string, ids: readonly string[]): Promise<void>;
+  /** Return every lease held by owner to pending at once (a restarted worker reclaiming its own). */
+  releaseOwner(owner: string): Promise<number>;
+  /** Move failed IDs back to pending. */
+  retryFailed(): Promise<number>;
+  counts(): Promise<SetCounts>;
+  /** Page through one set. */
+  list(set: IdSet, options?: { limit?: number; after?: string }): Promise<IdRecord[]>;
+  get(id: string): Promise<IdRecord | undefined>;
+  /** Optional: live worker heartbeats (distributed stores). */
+  heartbeat?(info: WorkerInfo): Promise<void>;
+  workers?(): Promise<WorkerInfo[]>;
+  /** Optional: last run's figures, for `status`. */
+  setMeta?(key: string, value: unknown): Promise<void>;
+  getMeta?<T = unknown>(key: string): Promise<T | undefined>;
+  close(): Promise<void>;
+  /** Escape hatch: the underlying Keyv or Redis client. */
+  readonly raw?: unknown;
+}

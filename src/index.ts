@@ -1,0 +1,10 @@
+export type * from './core/browser-driver.js';
+export * from './core/errors.js';
+export type * from './core/http-client.js';
+export type * from './core/logger.js';
+export { silentLogger } from './core/logger.js';
+export type * from './core/model.js';
+export type * from './core/result-store.js';
+export type * from './core/site-adapter.js';
+export type * from './core/state-store.js';
+export { ID_SETS } from './core/state-store.js';

@@ -1,0 +1,2 @@
+// The public `csdn-crawl/testing` entry: the CSDN replica and the conformance suites.
+export {};
