@@ -10,6 +10,7 @@ export type ErrorCode =
   | 'TIMEOUT'
   | 'PARSE'
   | 'DRIVER_CRASH'
+  | 'CLICK_INTERCEPTED'
   | 'INVALID_INPUT'
   | 'NETWORK'
   | 'SITE_DOWN'
@@ -87,6 +88,18 @@ export class ParseError extends CrawlError {
 export class DriverCrashError extends CrawlError {
   constructor(message: string, options?: CrawlErrorOptions) {
     super('DRIVER_CRASH', message, options);
+  }
+}
+
+/**
+ * A click landed on another element (an overlay, a login wall, a cookie banner). Reported at once
+ * instead of retrying until the deadline, so the site adapter can dismiss the overlay and retry.
+ */
+export class ClickInterceptedError extends CrawlError {
+  readonly selector?: string;
+  constructor(message: string, options?: CrawlErrorOptions & { selector?: string }) {
+    super('CLICK_INTERCEPTED', message, options);
+    this.selector = options?.selector;
   }
 }
 
