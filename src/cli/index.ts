@@ -1,3 +1,138 @@
-export async function main(argv: string[] = process.argv): Promise<void> {
-  void argv;
+import { cac } from 'cac';
+import { demoCommand } from './commands/demo-command.js';
+import { exportCommand } from './commands/export-command.js';
+import { replicaCommand } from './commands/replica-command.js';
+import { reportCommand } from './commands/report-command.js';
+import { runCommand } from './commands/run-command.js';
+import { addCommand, promoteCommand, retryCommand, statusCommand } from './commands/state-commands.js';
+import { createCliLogger } from './logger.js';
+
+export { handleError } from './handle-error.js';
+
+const VERSION = '0.1.0';
+
+type Flags = Record<string, never> & Record<string, unknown>;
+
+/** Flags every store-touching command shares, declared once. */
+function storeFlags<T extends ReturnType<ReturnType<typeof cac>['command']>>(command: T): T {
+  return command
+    .option(
+      '--config <file>',
+      'Config file (default: csdn-crawl.config.{ts,mjs,js,json} in the current directory)',
+    )
+    .option(
+      '--data-dir <dir>',
+      'Directory for the default stores, snapshots and worker locks (default ./.csdn-crawl)',
+    )
+    .option('--store <path|url>', 'State store: a SQLite file, memory, or redis://…')
+    .option('--results <path|url>', 'Result store: a SQLite file or postgres://…')
+    .option('--base-url <url>', 'Site origin (default https://blog.csdn.net)');
+}
+
+/**
+ * Build the command line. Exported so tests parse argv without spawning a process
+ * (`parse(argv, { run: false })`).
+ */
+export function buildCli(out: (line: string) => void, err: (line: string) => void) {
+  const cli = cac('csdn-crawl');
+  let pending: Promise<number> = Promise.resolve(0);
+  const logger = (flags: { json?: boolean }) => createCliLogger({ json: Boolean(flags.json) });
+
+  storeFlags(cli.command('run [...ids]', 'Crawl the given IDs and everything pending'))
+    .option('--ids-file <file>', 'File with one ID per line')
+    .option('--concurrency <n>', 'Users crawled at once (default 4)')
+    .option('--driver <name>', 'auto | http | playwright | selenium (default auto)')
+    .option('--discover', 'Follow fans and follows lists into the backlog')
+    .option('--max-depth <n>', 'Discovery depth (default 1)')
+    .option('--worker-id <id>', 'Worker identity in a shared store (default: host + data dir + slot)')
+    .option('--stop-timeout <ms>', 'Grace period for in-flight users after a stop signal (default 10000)')
+    .option('--json', 'Machine-readable logs: one JSON object per line on stderr')
+    .action((ids: string[], flags: Flags) => {
+      pending = runCommand(ids, flags, logger(flags));
+    });
+
+  storeFlags(cli.command('add [...ids]', 'Add IDs to pending (or --backlog) without crawling'))
+    .option('--ids-file <file>', 'File with one ID per line')
+    .option('--backlog', 'Add to the backlog instead of pending')
+    .option('--recrawl', 'Queue IDs again even when already crawled')
+    .action((ids: string[], flags: Flags) => {
+      pending = addCommand(ids, flags, out, err);
+    });
+
+  storeFlags(cli.command('promote <n>', 'Move n IDs from backlog to pending')).action(
+    (n: unknown, flags: Flags) => {
+      pending = promoteCommand(n, flags, out);
+    },
+  );
+
+  storeFlags(cli.command('status', 'Counts per set, last run, live workers, recent failures'))
+    .option('--json', 'Print one JSON object')
+    .action((flags: Flags) => {
+      pending = statusCommand(flags, out);
+    });
+
+  storeFlags(cli.command('retry', 'Move failed IDs back to pending')).action((flags: Flags) => {
+    pending = retryCommand(flags, out);
+  });
+
+  storeFlags(cli.command('export', 'Write results to a file'))
+    .option('--format <format>', 'jsonl | csv (default jsonl)')
+    .option('--out <file>', 'Output file')
+    .action((flags: Flags) => {
+      pending = exportCommand(flags, out);
+    });
+
+  storeFlags(cli.command('report', 'Write a static charts report (works offline)'))
+    .option('--out <dir>', 'Output directory')
+    .option('--open', 'Open it in the default browser')
+    .action((flags: Flags) => {
+      pending = reportCommand(flags, out);
+    });
+
+  cli
+    .command('demo', 'Start the local CSDN replica, crawl it, print a summary')
+    .option('--users <n>', 'Replica users (default 50)')
+    .option('--faults <preset>', 'none | realistic | hostile | challenge (default realistic)')
+    .option('--concurrency <n>', 'Users crawled at once (default 8)')
+    .option('--driver <name>', 'auto | http | playwright | selenium (default http)')
+    .option('--data-dir <dir>', 'Keep the demo data here (default: a temporary directory)')
+    .option('--json', 'Machine-readable logs')
+    .action((flags: Flags) => {
+      pending = demoCommand(flags, logger(flags), out);
+    });
+
+  cli
+    .command('replica', 'Serve the local CSDN replica (for tests, demos, trying things out)')
+    .option('--port <port>', 'Port (default 8080; 0 for any)')
+    .option('--host <host>', 'Address (default 127.0.0.1)')
+    .option('--users <n>', 'Initial users (default 500)')
+    .option('--seed <n>', 'Population seed (default 1)')
+    .option('--faults <preset>', 'none | realistic | hostile | challenge (default none)')
+    .option('--legacy-only', 'The whole site in the 2018-2019 skin, no JSON API')
+    .action((flags: Flags) => {
+      pending = replicaCommand(flags, out);
+    });
+
+  cli.help();
+  cli.version(VERSION);
+  return { cli, result: () => pending };
+}
+
+/** Entry of bin/csdn-crawl: resolves with the exit code. */
+export async function main(argv: string[] = process.argv): Promise<number> {
+  const out = (line: string) => process.stdout.write(`${line}\n`);
+  const err = (line: string) => process.stderr.write(`${line}\n`);
+  const { cli, result } = buildCli(out, err);
+  cli.parse(argv, { run: false });
+  if (!cli.matchedCommand) {
+    if (cli.options.help || cli.options.version) return 0;
+    if (cli.args.length > 0) {
+      err(`csdn-crawl: unknown command "${cli.args[0]}" (see csdn-crawl --help)`);
+      return 2;
+    }
+    cli.outputHelp();
+    return 0;
+  }
+  await cli.runMatchedCommand();
+  return result();
 }

@@ -1,0 +1,48 @@
+import { InvalidInputError } from '../../core/errors.js';
+import { type FaultPreset, startReplica } from '../../testing/replica/index.js';
+
+const PRESETS: FaultPreset[] = ['none', 'realistic', 'hostile', 'challenge'];
+
+export interface ReplicaFlags {
+  port?: number;
+  host?: string;
+  users?: number;
+  seed?: number;
+  faults?: string;
+  legacyOnly?: boolean;
+}
+
+export function checkPreset(faults: string | undefined): FaultPreset {
+  const preset = (faults ?? 'none') as FaultPreset;
+  if (!PRESETS.includes(preset)) {
+    throw new InvalidInputError(`unknown fault preset ${JSON.stringify(faults)}`, {
+      hint: `use one of ${PRESETS.join(', ')}`,
+    });
+  }
+  return preset;
+}
+
+/** Serve the local CSDN replica until interrupted. */
+export async function replicaCommand(flags: ReplicaFlags, print: (line: string) => void): Promise<number> {
+  const replica = await startReplica({
+    port: flags.port ?? 8080,
+    host: flags.host ?? '127.0.0.1',
+    users: flags.users ?? 500,
+    seed: flags.seed ?? 1,
+    faults: checkPreset(flags.faults),
+    legacyOnly: Boolean(flags.legacyOnly),
+  });
+  print(
+    `CSDN replica serving ${replica.usernames.length} users at ${replica.url} (faults: ${flags.faults ?? 'none'})`,
+  );
+  print(
+    `try ${replica.url}/${replica.usernames[0]} ; crawl it with: csdn-crawl run --base-url ${replica.url} ${replica.usernames.slice(0, 3).join(' ')}`,
+  );
+  await new Promise<void>((resolve) => {
+    const done = () => resolve();
+    process.once('SIGINT', done);
+    process.once('SIGTERM', done);
+  });
+  await replica.close();
+  return 0;
+}

@@ -1,0 +1,115 @@
+import { readIdsFile } from '../../config/read-ids-file.js';
+import { InvalidInputError } from '../../core/errors.js';
+import type { SiteAdapter } from '../../core/site-adapter.js';
+import { ID_SETS } from '../../core/state-store.js';
+import { normalizeIds } from '../../normalize-ids.js';
+import { openStateOnly } from '../../open-stores.js';
+import { createSiteAdapter } from '../../site.js';
+import { type CommonFlags, configFromFlags } from '../config-from-flags.js';
+import { EXIT } from '../exit-codes.js';
+
+type Print = (line: string) => void;
+
+export async function collectIds(args: readonly string[], idsFile: string | undefined): Promise<string[]> {
+  return [...args.map(String), ...(idsFile ? await readIdsFile(idsFile) : [])];
+}
+
+/** Rejected IDs are reported one line each; the rest proceed. */
+export function reportInvalid(site: SiteAdapter, raw: readonly string[], print: Print): string[] {
+  const { valid, invalid } = normalizeIds(site, raw);
+  for (const { input, reason } of invalid) print(`skipped invalid ID ${JSON.stringify(input)}: ${reason}`);
+  return valid;
+}
+
+export async function addCommand(
+  args: string[],
+  flags: CommonFlags & { backlog?: boolean; recrawl?: boolean },
+  print: Print,
+  printErr: Print,
+): Promise<number> {
+  const config = await configFromFlags(flags);
+  const ids = reportInvalid(createSiteAdapter(config), await collectIds(args, config.idsFile), printErr);
+  if (ids.length === 0) {
+    throw new InvalidInputError('no valid IDs to add', { hint: 'pass IDs as arguments or with --ids-file' });
+  }
+  const state = await openStateOnly(config);
+  try {
+    const added = await state.add(ids, { to: flags.backlog ? 'backlog' : 'pending', recrawl: flags.recrawl });
+    print(`added ${added} of ${ids.length} IDs to ${flags.backlog ? 'backlog' : 'pending'}`);
+  } finally {
+    await state.close();
+  }
+  return EXIT.ok;
+}
+
+export async function promoteCommand(n: unknown, flags: CommonFlags, print: Print): Promise<number> {
+  const count = Number(n);
+  if (!Number.isInteger(count) || count < 1) {
+    throw new InvalidInputError(`promote needs a positive whole number, got ${JSON.stringify(n)}`, {
+      hint: 'e.g. csdn-crawl promote 100',
+    });
+  }
+  const config = await configFromFlags(flags);
+  const state = await openStateOnly(config);
+  try {
+    print(`promoted ${await state.promote(count)} IDs from backlog to pending`);
+  } finally {
+    await state.close();
+  }
+  return EXIT.ok;
+}
+
+export async function retryCommand(flags: CommonFlags, print: Print): Promise<number> {
+  const config = await configFromFlags(flags);
+  const state = await openStateOnly(config);
+  try {
+    print(`moved ${await state.retryFailed()} failed IDs back to pending`);
+  } finally {
+    await state.close();
+  }
+  return EXIT.ok;
+}
+
+interface LastRun {
+  finishedAt?: number;
+  durationMs?: number;
+  done?: number;
+  failed?: number;
+  notfound?: number;
+  usersPerMinute?: number;
+  requests?: number;
+}
+
+export async function statusCommand(flags: CommonFlags & { json?: boolean }, print: Print): Promise<number> {
+  const config = await configFromFlags(flags);
+  const state = await openStateOnly(config);
+  try {
+    const counts = await state.counts();
+    const lastRun = await state.getMeta?.<LastRun>('lastRun');
+    const workers = (await state.workers?.()) ?? [];
+    const failed = await state.list('failed', { limit: 5 });
+    if (flags.json) {
+      print(JSON.stringify({ counts, lastRun: lastRun ?? null, workers, recentFailures: failed }));
+      return EXIT.ok;
+    }
+    const total = ID_SETS.reduce((sum, set) => sum + counts[set], 0);
+    print(ID_SETS.map((set) => `${set.padEnd(8)} ${String(counts[set]).padStart(9)}`).join('\n'));
+    print(`${'total'.padEnd(8)} ${String(total).padStart(9)}`);
+    if (lastRun) {
+      const when = lastRun.finishedAt ? new Date(lastRun.finishedAt).toISOString() : 'unknown time';
+      print(
+        `last run: ${when}, ${lastRun.done ?? 0} done, ${lastRun.notfound ?? 0} not found, ${lastRun.failed ?? 0} failed in ${Math.round((lastRun.durationMs ?? 0) / 1000)} s (${(lastRun.usersPerMinute ?? 0).toFixed(1)} users/min)`,
+      );
+    }
+    for (const w of workers) {
+      const ago = Math.round((Date.now() - w.lastSeen) / 1000);
+      print(
+        `worker ${w.workerId} on ${w.host} pid ${w.pid}: ${w.inFlight} in flight, ${w.rate.toFixed(1)} users/min, seen ${ago} s ago`,
+      );
+    }
+    for (const f of failed) print(`failed ${f.id}: ${f.reason ?? 'no reason recorded'}`);
+  } finally {
+    await state.close();
+  }
+  return EXIT.ok;
+}

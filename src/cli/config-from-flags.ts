@@ -1,0 +1,51 @@
+import { findConfigFile, loadConfigFile } from '../config/load-config-file.js';
+import { type ConfigLayer, envLayer, resolveConfig } from '../config/resolve-config.js';
+import type { ResolvedConfig } from '../config/schema.js';
+
+/** Flags shared by the commands that touch the stores. */
+export interface CommonFlags {
+  config?: string;
+  store?: string;
+  results?: string;
+  dataDir?: string;
+  baseUrl?: string;
+  concurrency?: number;
+  driver?: string;
+  workerId?: string;
+  idsFile?: string;
+  discover?: boolean;
+  maxDepth?: number;
+  stopTimeout?: number;
+}
+
+function flagLayer(flags: CommonFlags): ConfigLayer {
+  const values: Record<string, unknown> = {
+    store: flags.store,
+    results: flags.results,
+    dataDir: flags.dataDir,
+    baseUrl: flags.baseUrl,
+    concurrency: flags.concurrency,
+    driver: flags.driver,
+    workerId: flags.workerId,
+    idsFile: flags.idsFile,
+    stopTimeoutMs: flags.stopTimeout,
+  };
+  if (flags.discover !== undefined || flags.maxDepth !== undefined) {
+    values.discovery = { enabled: flags.discover ?? true, maxDepth: flags.maxDepth };
+  }
+  // cac turns `--store 1` into a number; the schema wants the text the user typed.
+  for (const key of ['store', 'results', 'dataDir', 'workerId', 'idsFile']) {
+    if (typeof values[key] === 'number') values[key] = String(values[key]);
+  }
+  return { source: 'command-line flags', values };
+}
+
+/** Precedence: flags > environment > config file > defaults. */
+export async function configFromFlags(flags: CommonFlags, cwd = process.cwd()): Promise<ResolvedConfig> {
+  const layers: ConfigLayer[] = [];
+  const file = flags.config ?? findConfigFile(cwd);
+  if (file) layers.push(await loadConfigFile(file));
+  layers.push(envLayer());
+  layers.push(flagLayer(flags));
+  return resolveConfig(layers);
+}

@@ -1,0 +1,111 @@
+import { z } from 'zod';
+
+/**
+ * Every configuration key, its type and its default. `.strict()` everywhere: an unknown or
+ * misspelt key is an error naming it rather than a silently ignored setting.
+ */
+const browserSchema = z
+  .object({
+    /** Path of Chromium; found on PATH (chromium, chromium-browser, google-chrome) when unset. */
+    executablePath: z.string().min(1).optional(),
+    /** Path of chromedriver for the selenium driver; found on PATH when unset. */
+    driverPath: z.string().min(1).optional(),
+    /** Number of browsers in the pool. */
+    browsers: z.number().int().min(1).max(32).default(1),
+    /** Tabs open at once in each browser. */
+    pagesPerBrowser: z.number().int().min(1).max(16).default(2),
+    /** A browser is retired and replaced after this many pages. */
+    maxPagesPerBrowser: z.number().int().min(1).default(100),
+    /** A browser is retired and replaced after this many milliseconds. */
+    maxBrowserAgeMs: z
+      .number()
+      .int()
+      .min(1000)
+      .default(30 * 60_000),
+    /** Deadline of one page operation (navigation, click, wait). */
+    pageTimeoutMs: z.number().int().min(100).default(30_000),
+  })
+  .strict();
+
+const politenessSchema = z
+  .object({
+    maxInFlightPerHost: z.number().int().min(1).default(4),
+    minDelayMs: z.number().int().min(0).default(250),
+  })
+  .strict();
+
+const retriesSchema = z
+  .object({
+    maxAttempts: z.number().int().min(1).max(100).default(4),
+    baseDelayMs: z.number().int().min(0).default(1000),
+    maxDelayMs: z.number().int().min(0).default(60_000),
+  })
+  .strict();
+
+const discoverySchema = z
+  .object({
+    enabled: z.boolean().default(false),
+    maxDepth: z.number().int().min(0).default(1),
+    maxPerUser: z.number().int().min(0).default(200),
+  })
+  .strict();
+
+const snapshotsSchema = z
+  .object({
+    /** Directory for failure evidence; default `<dataDir>/snapshots`. */
+    dir: z.string().min(1).optional(),
+    /** Total size cap of the snapshots directory. */
+    maxBytes: z
+      .number()
+      .int()
+      .min(0)
+      .default(200 * 1024 * 1024),
+  })
+  .strict();
+
+export const configSchema = z
+  .object({
+    /** User IDs (or profile URLs) to add to pending before the run. */
+    ids: z.array(z.string()).default([]),
+    /** A file with one ID per line (blank lines and `#` comments ignored). */
+    idsFile: z.string().min(1).optional(),
+    /** Site origin; point it at the local replica for tests and demos. */
+    baseUrl: z.string().url().default('https://blog.csdn.net'),
+    /** Directory for the default stores, snapshots and worker locks. */
+    dataDir: z.string().min(1).default('./.csdn-crawl'),
+    /** State store: `memory`, a SQLite file path, `sqlite://path`, `redis://…`. Default `<dataDir>/state.sqlite`. */
+    store: z.string().min(1).optional(),
+    /** Result store: a SQLite file path, `sqlite://path`, `postgres://…`. Default `<dataDir>/results.sqlite`. */
+    results: z.string().min(1).optional(),
+    /** Users crawled at once. */
+    concurrency: z.number().int().min(1).max(256).default(4),
+    /** `auto`: HTTP, a browser only when a user needs one and one is available. */
+    driver: z.enum(['auto', 'http', 'playwright', 'selenium']).default('auto'),
+    browser: browserSchema.default({}),
+    politeness: politenessSchema.default({}),
+    retries: retriesSchema.default({}),
+    discovery: discoverySchema.default({}),
+    snapshots: snapshotsSchema.default({}),
+    requestTimeoutMs: z.number().int().min(100).default(20_000),
+    userTimeoutMs: z
+      .number()
+      .int()
+      .min(1000)
+      .default(10 * 60_000),
+    leaseMs: z
+      .number()
+      .int()
+      .min(1000)
+      .default(2 * 60_000),
+    stopTimeoutMs: z.number().int().min(0).default(10_000),
+    /** Identity of this worker in the state store; default derived from host and data directory. */
+    workerId: z.string().min(1).optional(),
+    /** Move this many IDs from backlog to pending whenever pending runs dry (0: never). */
+    autoPromote: z.number().int().min(0).default(100),
+  })
+  .strict();
+
+/** What a config file or `createCrawler()` accepts: every key optional. */
+export type CrawlerConfig = z.input<typeof configSchema>;
+/** The configuration after defaults: every key with a default is present. */
+export type ResolvedConfig = z.output<typeof configSchema>;

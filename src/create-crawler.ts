@@ -1,0 +1,146 @@
+import path from 'node:path';
+import { readIdsFile } from './config/read-ids-file.js';
+import { type ConfigLayer, resolveConfig } from './config/resolve-config.js';
+import type { CrawlerConfig, ResolvedConfig } from './config/schema.js';
+import { acquireWorkerSlot } from './config/worker-slot.js';
+import type { BrowserDriver } from './core/browser-driver.js';
+import { type Crawler, type CrawlerEvents, createEngine, type RunSummary } from './core/engine.js';
+import { InvalidInputError } from './core/errors.js';
+import type { HttpClient } from './core/http-client.js';
+import { type Logger, silentLogger } from './core/logger.js';
+import type { ResultStore } from './core/result-store.js';
+import type { SiteAdapter } from './core/site-adapter.js';
+import type { StateStore } from './core/state-store.js';
+import { createHttpClient } from './drivers/http.js';
+import { normalizeIds } from './normalize-ids.js';
+import { openStores } from './open-stores.js';
+import { openPagePool, type PagePoolHandle } from './page-pool.js';
+import { createSiteAdapter } from './site.js';
+
+/** Everything in the config file, plus live objects that replace what the config would build. */
+export interface CreateCrawlerOptions extends CrawlerConfig {
+  /** A site adapter; default: CSDN at `baseUrl`. */
+  site?: SiteAdapter;
+  /** A state store instance; overrides `store`. Not closed by the crawler. */
+  stateStore?: StateStore;
+  /** A result store instance; overrides `results`. Not closed by the crawler. */
+  resultStore?: ResultStore;
+  /** A browser driver instance; overrides `driver`. */
+  browserDriver?: BrowserDriver;
+  httpClient?: HttpClient;
+  /** Aborting it stops the crawl as `stop()` does. */
+  signal?: AbortSignal;
+  logger?: Logger;
+  /** Called with each rejected ID; the rest proceed. Default: a warning on the logger. */
+  onInvalidId?: (input: string, reason: string) => void;
+}
+
+const LIVE_KEYS = [
+  'site',
+  'stateStore',
+  'resultStore',
+  'browserDriver',
+  'httpClient',
+  'signal',
+  'logger',
+  'onInvalidId',
+] as const;
+
+export interface CsdnCrawler {
+  /** Crawl until pending is empty (or stop); resolves with the summary. */
+  run(): Promise<RunSummary>;
+  /** Graceful stop: no new claims, in-flight users finish within stopTimeoutMs or go back to pending. */
+  stop(): Promise<void>;
+  on<E extends keyof CrawlerEvents>(event: E, listener: (payload: CrawlerEvents[E]) => void): () => void;
+  /** The resolved configuration. */
+  readonly config: ResolvedConfig;
+}
+
+/**
+ * The public entry point. Validates options at once (an unknown key throws ConfigError);
+ * opens stores and browsers only in run(), and closes what it opened before run() settles.
+ */
+export function createCrawler(options: CreateCrawlerOptions = {}): CsdnCrawler {
+  const values: Record<string, unknown> = { ...options };
+  for (const key of LIVE_KEYS) delete values[key];
+  const layer: ConfigLayer = { source: 'createCrawler options', values };
+  const config = resolveConfig([layer]);
+  const logger = options.logger ?? silentLogger;
+  const listeners: { event: keyof CrawlerEvents; listener: (payload: never) => void }[] = [];
+  let engine: Crawler | undefined;
+  let stopRequested = false;
+
+  async function run(): Promise<RunSummary> {
+    const site = options.site ?? createSiteAdapter(config);
+    const raw = [...config.ids, ...(config.idsFile ? await readIdsFile(config.idsFile) : [])];
+    const { valid, invalid } = normalizeIds(site, raw);
+    for (const { input, reason } of invalid) {
+      if (options.onInvalidId) options.onInvalidId(input, reason);
+      else logger.warn(`skipped invalid ID ${JSON.stringify(input)}: ${reason}`);
+    }
+    if (raw.length > 0 && valid.length === 0) {
+      throw new InvalidInputError(`none of the ${raw.length} IDs given is valid`, {
+        hint: 'CSDN IDs are letters, digits, _ and -, or a profile URL',
+      });
+    }
+
+    const opened = options.stateStore && options.resultStore ? undefined : await openStores(config);
+    const state = options.stateStore ?? opened!.state;
+    const results = options.resultStore ?? opened!.results;
+    const slot = config.workerId ? undefined : acquireWorkerSlot(config.dataDir);
+    let pool: PagePoolHandle | undefined;
+    try {
+      if (valid.length > 0) await state.add(valid, { to: 'pending' });
+      pool = await openPagePool(config, options.browserDriver, logger);
+      engine = createEngine({
+        site,
+        state,
+        results,
+        http: options.httpClient ?? createHttpClient({ defaultTimeoutMs: config.requestTimeoutMs }),
+        concurrency: config.concurrency,
+        politeness: config.politeness,
+        retries: config.retries,
+        requestTimeoutMs: config.requestTimeoutMs,
+        userTimeoutMs: config.userTimeoutMs,
+        leaseMs: config.leaseMs,
+        stopTimeoutMs: config.stopTimeoutMs,
+        workerId: config.workerId ?? slot!.workerId,
+        signal: options.signal,
+        logger,
+        discovery: config.discovery,
+        browserMode: config.driver === 'http' ? 'never' : config.driver === 'auto' ? 'when-needed' : 'always',
+        pagePool: pool?.pool,
+        snapshotsDir: config.snapshots.dir ?? path.join(config.dataDir, 'snapshots'),
+        snapshotCapBytes: config.snapshots.maxBytes,
+        autoPromote: config.autoPromote,
+      });
+      for (const { event, listener } of listeners) engine.on(event, listener as never);
+      if (stopRequested) void engine.stop();
+      return await engine.run();
+    } finally {
+      engine = undefined;
+      await pool?.close();
+      await opened?.close();
+      slot?.release();
+    }
+  }
+
+  return {
+    config,
+    run,
+    async stop() {
+      stopRequested = true;
+      await engine?.stop();
+    },
+    on(event, listener) {
+      const entry = { event, listener: listener as (payload: never) => void };
+      listeners.push(entry);
+      const off = engine?.on(event, listener);
+      return () => {
+        const index = listeners.indexOf(entry);
+        if (index >= 0) listeners.splice(index, 1);
+        off?.();
+      };
+    },
+  };
+}

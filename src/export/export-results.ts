@@ -1,0 +1,70 @@
+import { once } from 'node:events';
+import { createWriteStream } from 'node:fs';
+import type { ResultStore } from '../core/result-store.js';
+import { csvRow, UTF8_BOM } from './csv.js';
+
+export type ExportFormat = 'jsonl' | 'csv';
+
+const CSV_COLUMNS = [
+  'username',
+  'articleId',
+  'title',
+  'type',
+  'postTime',
+  'viewCount',
+  'commentCount',
+  'diggCount',
+  'collectCount',
+  'url',
+] as const;
+
+/**
+ * Stream every user to a file. JSONL: one object per user with status, profile and articles.
+ * CSV: one row per article (users without articles contribute none).
+ */
+export async function exportResults(
+  results: ResultStore,
+  format: ExportFormat,
+  file: string,
+  onUser?: (count: number) => void,
+): Promise<{ users: number; articles: number }> {
+  const out = createWriteStream(file, { encoding: 'utf8' });
+  const write = async (chunk: string) => {
+    if (!out.write(chunk)) await once(out, 'drain');
+  };
+  let users = 0;
+  let articles = 0;
+  try {
+    if (format === 'csv') await write(UTF8_BOM + csvRow(CSV_COLUMNS));
+    for await (const user of results.iterateUsers()) {
+      const list = user.status === 'done' ? await results.getArticles(user.username) : [];
+      users++;
+      articles += list.length;
+      if (format === 'jsonl') {
+        const record = {
+          username: user.username,
+          status: user.status,
+          reason: user.reason,
+          source: user.source,
+          lastCrawledAt: new Date(user.lastCrawledAt).toISOString(),
+          profile: user.profile ?? null,
+          articles: list.map(({ firstSeen, lastSeen, ...article }) => ({
+            ...article,
+            firstSeen: new Date(firstSeen).toISOString(),
+            lastSeen: new Date(lastSeen).toISOString(),
+          })),
+        };
+        await write(`${JSON.stringify(record)}\n`);
+      } else {
+        for (const article of list) {
+          await write(csvRow(CSV_COLUMNS.map((c) => (c === 'username' ? user.username : article[c]))));
+        }
+      }
+      onUser?.(users);
+    }
+  } finally {
+    out.end();
+    await once(out, 'close');
+  }
+  return { users, articles };
+}

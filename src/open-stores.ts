@@ -1,0 +1,39 @@
+import { defaultResultsSpec, defaultStateSpec, ensureDataDir, isLocalSpec } from './config/data-dir.js';
+import type { ResolvedConfig } from './config/schema.js';
+import type { ResultStore } from './core/result-store.js';
+import type { StateStore } from './core/state-store.js';
+import { openResultStore, openStateStore } from './stores/open.js';
+
+export interface OpenedStores {
+  state: StateStore;
+  results: ResultStore;
+  close(): Promise<void>;
+}
+
+/** Open the configured stores; if the second fails, the first is closed again. */
+export async function openStores(config: ResolvedConfig): Promise<OpenedStores> {
+  const stateSpec = defaultStateSpec(config);
+  const resultsSpec = defaultResultsSpec(config);
+  if (isLocalSpec(stateSpec) || isLocalSpec(resultsSpec)) ensureDataDir(config.dataDir);
+  const state = await openStateStore(stateSpec);
+  let results: ResultStore;
+  try {
+    results = await openResultStore(resultsSpec);
+  } catch (error) {
+    await state.close().catch(() => {});
+    throw error;
+  }
+  return {
+    state,
+    results,
+    async close() {
+      await Promise.allSettled([state.close(), results.close()]);
+    },
+  };
+}
+
+export async function openStateOnly(config: ResolvedConfig): Promise<StateStore> {
+  const spec = defaultStateSpec(config);
+  if (isLocalSpec(spec)) ensureDataDir(config.dataDir);
+  return openStateStore(spec);
+}

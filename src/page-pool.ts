@@ -1,0 +1,58 @@
+import type { ResolvedConfig } from './config/schema.js';
+import type { BrowserDriver } from './core/browser-driver.js';
+import { createBrowserPool } from './core/browser-pool.js';
+import { describeError, MissingDependencyError } from './core/errors.js';
+import type { Logger } from './core/logger.js';
+
+export interface PagePoolHandle {
+  pool: ReturnType<typeof createBrowserPool>;
+  close(): Promise<void>;
+}
+
+async function loadDriver(config: ResolvedConfig): Promise<BrowserDriver> {
+  const launch = { executablePath: config.browser.executablePath, driverPath: config.browser.driverPath };
+  if (config.driver === 'selenium') {
+    const { seleniumDriver } = await import('./drivers/selenium.js');
+    return seleniumDriver(launch);
+  }
+  const { playwrightDriver } = await import('./drivers/playwright.js');
+  return playwrightDriver(launch);
+}
+
+/**
+ * The browser pool for a run. `http` gets none; `auto` gets one only when a browser can be found
+ * (otherwise HTTP paths still work and the reason is logged once); an explicitly chosen driver
+ * that cannot start is an error.
+ */
+export async function openPagePool(
+  config: ResolvedConfig,
+  driver: BrowserDriver | undefined,
+  logger: Logger,
+): Promise<PagePoolHandle | undefined> {
+  if (config.driver === 'http' && !driver) return undefined;
+  let chosen: BrowserDriver;
+  try {
+    chosen = driver ?? (await loadDriver(config));
+    if (!driver && config.driver === 'auto') {
+      const { findChromium } = await import('./drivers/chromium-find.js');
+      findChromium(config.browser.executablePath);
+    }
+  } catch (error) {
+    if (config.driver === 'auto' && error instanceof MissingDependencyError) {
+      logger.warn(`browser fallback disabled: ${describeError(error)}`);
+      return undefined;
+    }
+    throw error;
+  }
+  const pool = createBrowserPool({
+    driver: chosen,
+    size: config.browser.browsers,
+    pagesPerBrowser: config.browser.pagesPerBrowser,
+    maxPagesPerBrowser: config.browser.maxPagesPerBrowser,
+    maxBrowserAgeMs: config.browser.maxBrowserAgeMs,
+    opTimeoutMs: config.browser.pageTimeoutMs,
+    launch: { executablePath: config.browser.executablePath, driverPath: config.browser.driverPath },
+    logger,
+  });
+  return { pool, close: () => pool.close() };
+}
