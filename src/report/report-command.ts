@@ -1,0 +1,39 @@
+import { pathToFileURL } from 'node:url';
+import type { ResultStore } from '../core/result-store.js';
+import { buildReport, type ReportSummary } from './build-report.js';
+import { openInBrowser } from './open-in-browser.js';
+
+export interface ReportCommandOptions {
+  results: ResultStore;
+  out: string;
+  title?: string;
+  /** Open index.html with the desktop's browser when done. */
+  open?: boolean;
+  /** Progress and result lines (the CLI passes its logger or console.error). */
+  log?: (line: string) => void;
+}
+
+/** What `csdn-crawl report --out <dir> [--open]` does, minus flag parsing and opening the store. */
+export async function runReportCommand(options: ReportCommandOptions): Promise<ReportSummary> {
+  const log = options.log ?? (() => {});
+  let lastPercent = -1;
+  const summary = await buildReport({
+    results: options.results,
+    outDir: options.out,
+    title: options.title,
+    onProgress: (p) => {
+      if (p.phase !== 'users' || !p.total) return;
+      const percent = Math.floor((p.done / p.total) * 10) * 10;
+      if (percent !== lastPercent) {
+        lastPercent = percent;
+        log(`report: ${p.done}/${p.total} users (${percent}%)`);
+      }
+    },
+  });
+  log(
+    `report: ${summary.userPages} user pages, ${summary.counts.articles} articles in ${(summary.durationMs / 1000).toFixed(1)} s`,
+  );
+  log(`report: ${pathToFileURL(summary.indexFile).href}`);
+  if (options.open) openInBrowser(summary.indexFile);
+  return summary;
+}
