@@ -115,7 +115,10 @@ export function parseTabTotal(body: string): { blog?: number } {
 const USERNAME = /^[A-Za-z0-9_-]{1,64}$/;
 
 /** get-fans-list / get-follow-list: the usernames on one page (invalid names dropped). */
-export function parseUserList(body: string, what: string): { usernames: string[]; total?: number } {
+export function parseUserList(
+  body: string,
+  what: string,
+): { usernames: string[]; listed: number; total?: number } {
   const data = parseEnvelope(body, what);
   const list = data.list ?? [];
   if (!Array.isArray(list)) throw new ParseError(`${what}: data.list is not an array`);
@@ -125,5 +128,5 @@ export function parseUserList(body: string, what: string): { usernames: string[]
     if (typeof name === 'string' && USERNAME.test(name.trim())) usernames.push(name.trim());
   }
   const total = parseCount(data.total, `${what} total`);
-  return { usernames, total };
+  return { usernames, listed: list.length, total };
 }

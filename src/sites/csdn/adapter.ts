@@ -1,0 +1,151 @@
+import { ConfigError, NotFoundError, ParseError } from '../../core/errors.js';
+import type { Profile, UserResult } from '../../core/model.js';
+import type { CrawlContext, SiteAdapter } from '../../core/site-adapter.js';
+import { type ApiWalkResult, walkApiArticles } from './api-walk.js';
+import { ChallengeGate } from './challenge-gate.js';
+import { readUserList } from './discovery.js';
+import { walkLegacyBrowser } from './legacy-browser-walk.js';
+import { walkLegacyHttp } from './legacy-http-walk.js';
+import { normalizeCsdnId } from './normalize-id.js';
+import { type BusinessListPage, parseBusinessList } from './parse-api.js';
+import { type HomePage, isNotFoundPage, parseHomePage } from './parse-home.js';
+import { createSiteFetcher, type SiteFetcher } from './site-fetcher.js';
+import { type CsdnUrls, csdnUrls } from './urls.js';
+
+export interface CsdnAdapterOptions {
+  /** Origin of the site; a local replica in tests and demos. Default https://blog.csdn.net. */
+  baseUrl?: string;
+  /** Articles per get-business-list page, 1..100 (the site is unreliable above 100). Default 100. */
+  pageSize?: number;
+  /** Names per fans/follows page. Default 20, as the site's own pages ask. */
+  discoveryPageSize?: number;
+  /** Deadline of one HTTP exchange; the HTTP client's default when omitted. */
+  requestTimeoutMs?: number;
+  /** Deadline of one browser operation (navigation, reading the page). Default 30 s. */
+  browserTimeoutMs?: number;
+  /** How long a click on 下一页 may take to change the URL. Default 8 s. */
+  pagerTimeoutMs?: number;
+  /** Clicks tried per page before giving up on the pager. Default 3. */
+  clickAttempts?: number;
+  /** Safety net: no list is walked past this many pages. Default 10000. */
+  maxPages?: number;
+}
+
+/** Today's skin has no legacy list; these answers mean the JSON API is not there. */
+function apiMissing(status: number, error?: unknown): boolean {
+  return status === 404 || status === 410 || error instanceof ParseError;
+}
+
+export function createCsdnAdapter(options: CsdnAdapterOptions = {}): SiteAdapter {
+  const baseUrl = options.baseUrl ?? 'https://blog.csdn.net';
+  let origin: URL;
+  try {
+    origin = new URL(baseUrl);
+  } catch {
+    throw new ConfigError(`csdn baseUrl is not a URL: ${JSON.stringify(baseUrl)}`);
+  }
+  const pageSize = options.pageSize ?? 100;
+  if (!Number.isInteger(pageSize) || pageSize < 1 || pageSize > 100) {
+    throw new ConfigError(`csdn pageSize must be an integer from 1 to 100, got ${pageSize}`);
+  }
+  const discoveryPageSize = options.discoveryPageSize ?? 20;
+  const browserTimeoutMs = options.browserTimeoutMs ?? 30_000;
+  const maxPages = options.maxPages ?? 10_000;
+  const urls: CsdnUrls = csdnUrls(baseUrl);
+  const gate = new ChallengeGate({ timeoutMs: browserTimeoutMs });
+  const extraHosts = [origin.host.toLowerCase()];
+
+  const normalizeId = (input: string) => normalizeCsdnId(input, extraHosts);
+
+  async function readHome(id: string, fetcher: SiteFetcher): Promise<HomePage> {
+    const response = await fetcher.get(urls.home(id), 'home page');
+    if (response.status === 404 || response.status === 410 || isNotFoundPage(response.body)) {
+      throw new NotFoundError(`CSDN user ${id} does not exist`);
+    }
+    return parseHomePage(response.body, id);
+  }
+
+  /** Page 1 of the JSON list, or undefined when the API is not there (a legacy-only site). */
+  async function probeApi(id: string, fetcher: SiteFetcher): Promise<BusinessListPage | undefined> {
+    const response = await fetcher.get(urls.businessList(id, 1, pageSize), 'article list page 1');
+    if (apiMissing(response.status)) return undefined;
+    try {
+      return parseBusinessList(response.body);
+    } catch (error) {
+      if (apiMissing(response.status, error)) return undefined;
+      throw error;
+    }
+  }
+
+  async function discover(id: string, fetcher: SiteFetcher, context: CrawlContext, result: UserResult) {
+    if (!context.discovery.enabled) return;
+    const max = context.discovery.maxPerUser;
+    const follows = await readUserList('follows', id, fetcher, urls, context, max, discoveryPageSize);
+    const fans = await readUserList('fans', id, fetcher, urls, context, max, discoveryPageSize);
+    if (follows) result.follows = follows;
+    if (fans) result.fans = fans;
+  }
+
+  async function crawlUser(input: string, context: CrawlContext): Promise<UserResult> {
+    const id = normalizeId(input);
+    const fetcher = createSiteFetcher(context, gate, { timeoutMs: options.requestTimeoutMs });
+    const home = await readHome(id, fetcher);
+    const profile: Profile = { ...home.profile, username: id };
+
+    if (home.skin !== 'legacy') {
+      const walk: ApiWalkResult = await walkApiArticles(id, fetcher, urls, context, { pageSize, maxPages });
+      profile.articleCount = walk.articles.length;
+      const result: UserResult = { username: id, profile, articles: walk.articles, source: 'api' };
+      await discover(id, fetcher, context, result);
+      return result;
+    }
+
+    // A 2019-skin home page: use the JSON API when the site has it, else walk the legacy list.
+    const firstPage = await probeApi(id, fetcher);
+    if (firstPage) {
+      const walk = await walkApiArticles(id, fetcher, urls, context, { pageSize, maxPages }, firstPage);
+      profile.articleCount = walk.articles.length;
+      const result: UserResult = { username: id, profile, articles: walk.articles, source: 'api' };
+      await discover(id, fetcher, context, result);
+      return result;
+    }
+    context.log.debug('no JSON API: walking the legacy list', { id });
+    const walk = await walkLegacy(id, fetcher, context);
+    profile.articleCount = walk.articles.length;
+    return { username: id, profile, articles: walk.articles, source: walk.source };
+  }
+
+  /**
+   * The legacy list in a browser when the user asked for browsers always, else over HTTP;
+   * a list HTTP cannot read (ParseError) is walked in a browser when one may be used.
+   */
+  async function walkLegacy(id: string, fetcher: SiteFetcher, context: CrawlContext) {
+    const browserOptions = {
+      timeoutMs: browserTimeoutMs,
+      pagerTimeoutMs: options.pagerTimeoutMs ?? 8_000,
+      clickAttempts: options.clickAttempts ?? 3,
+      maxPages,
+    };
+    const inBrowser = async () => ({
+      ...(await walkLegacyBrowser(id, urls, context, browserOptions)),
+      source: 'legacy-browser' as const,
+    });
+    if (context.browserMode === 'always' && context.canUseBrowser) return inBrowser();
+    try {
+      return {
+        ...(await walkLegacyHttp(id, fetcher, urls, context, maxPages)),
+        source: 'legacy-http' as const,
+      };
+    } catch (error) {
+      if (!(error instanceof ParseError) || !context.canUseBrowser || context.browserMode === 'never')
+        throw error;
+      context.log.warn('legacy list unreadable over HTTP; walking it in a browser', {
+        id,
+        error: error.message,
+      });
+      return inBrowser();
+    }
+  }
+
+  return { name: 'csdn', normalizeId, crawlUser };
+}

@@ -1,0 +1,70 @@
+import { NotFoundError, ParseError } from '../../core/errors.js';
+import type { Article } from '../../core/model.js';
+import type { CrawlContext } from '../../core/site-adapter.js';
+import { ArticleCollector, catchUpHead } from './article-collector.js';
+import { isNotFoundPage } from './parse-home.js';
+import { type LegacyListPage, parseLegacyList } from './parse-legacy.js';
+import type { SiteFetcher } from './site-fetcher.js';
+import type { CsdnUrls } from './urls.js';
+
+export interface LegacyWalkResult {
+  articles: Article[];
+  listTotal?: number;
+  pageSize?: number;
+  pages: number;
+}
+
+/**
+ * The legacy skin over plain HTTP: `/<id>/article/list/<n>` for n = 1..ceil(listTotal/pageSize).
+ * Ends early at an empty page (空空如也) or a short page; a page that adds nothing new ends it
+ * too (a site that ignores the page number). Re-reads page 1 when the walk took several pages.
+ */
+export async function walkLegacyHttp(
+  id: string,
+  fetcher: SiteFetcher,
+  urls: CsdnUrls,
+  context: CrawlContext,
+  maxPages: number,
+): Promise<LegacyWalkResult> {
+  const read = async (n: number): Promise<LegacyListPage> => {
+    const response = await fetcher.get(urls.legacyList(id, n), `legacy list page ${n}`);
+    if (response.status === 404 || isNotFoundPage(response.body)) {
+      if (n === 1) throw new NotFoundError(`CSDN user ${id} has no article list (404)`);
+      return { articles: [], hiddenSkipped: 0, foreignSkipped: 0, vars: {} };
+    }
+    return parseLegacyList(response.body, id);
+  };
+
+  const collector = new ArticleCollector();
+  const first = await read(1);
+  const pageSize = first.vars.pageSize;
+  let pageCount = first.pageCount;
+  let listTotal = first.vars.listTotal;
+  let current = first;
+  let n = 1;
+  for (;;) {
+    const added = collector.addPage(current.articles);
+    if (current.vars.listTotal !== undefined) {
+      listTotal = current.vars.listTotal;
+      pageCount = current.pageCount;
+    }
+    const ended =
+      current.articles.length === 0 ||
+      (pageSize !== undefined && current.articles.length < pageSize) ||
+      (pageCount !== undefined && n >= pageCount) ||
+      (n > 1 && added === 0);
+    if (ended) break;
+    if (n >= maxPages) throw new ParseError(`legacy list of ${id} did not end after ${maxPages} pages`);
+    n++;
+    current = await read(n);
+  }
+
+  if (n > 1) {
+    const fresh = await catchUpHead(collector, async (k) => (await read(k)).articles, pageSize, maxPages);
+    if (fresh > 0) context.log.info('articles published during the walk', { id, fresh });
+  }
+  if (listTotal !== undefined && collector.size !== listTotal) {
+    context.log.warn('legacy list count differs from listTotal', { id, listed: collector.size, listTotal });
+  }
+  return { articles: collector.list(), listTotal, pageSize, pages: n };
+}

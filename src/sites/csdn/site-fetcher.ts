@@ -1,0 +1,54 @@
+import { BlockedError } from '../../core/errors.js';
+import type { HttpResponse } from '../../core/http-client.js';
+import type { CrawlContext } from '../../core/site-adapter.js';
+import type { ChallengeGate } from './challenge-gate.js';
+import { isChallengeResponse, throwForStatus } from './classify-response.js';
+
+export interface FetchOptions {
+  timeoutMs?: number;
+  headers?: Record<string, string>;
+}
+
+/**
+ * GET over the context's HTTP client with the site's defences handled: a 521 check is passed
+ * in a browser when one may be used (then the request is repeated over HTTP), and every other
+ * unusable status becomes the error class that carries the retry policy.
+ */
+export function createSiteFetcher(context: CrawlContext, gate: ChallengeGate, options: FetchOptions = {}) {
+  const browserAllowed = () => context.canUseBrowser && context.browserMode !== 'never';
+
+  async function get(url: string, what: string): Promise<HttpResponse> {
+    for (let attempt = 0; ; attempt++) {
+      const sentAt = Date.now();
+      const response = await context.http.get(url, {
+        signal: context.signal,
+        timeoutMs: options.timeoutMs,
+        headers: options.headers,
+      });
+      if (!isChallengeResponse(response)) {
+        throwForStatus(response, what);
+        return response;
+      }
+      if (!browserAllowed()) {
+        throw new BlockedError(
+          'challenge',
+          `${what}: security check (HTTP ${response.status}, 安全验证) and no browser to pass it`,
+          {
+            status: response.status,
+            hint: 'configure a browser driver (playwright or selenium) so the check can be passed once',
+          },
+        );
+      }
+      if (attempt >= 2) {
+        throw new BlockedError('challenge', `${what}: security check came back after passing it twice`, {
+          status: response.status,
+        });
+      }
+      await gate.pass(url, sentAt, context);
+    }
+  }
+
+  return { get };
+}
+
+export type SiteFetcher = ReturnType<typeof createSiteFetcher>;
