@@ -1,2 +1,8 @@
 // The public `csdn-crawl/testing` entry: the CSDN replica and the conformance suites.
-export {};
+
+export { type ResultStoreHandle, resultStoreConformance } from './conformance/result-store.js';
+export {
+  type StateStoreCapabilities,
+  type StateStoreHandle,
+  stateStoreConformance,
+} from './conformance/state-store.js';
