@@ -1,0 +1,170 @@
+/**
+ * Outage detection. When many requests in a row to one host fail at the connection level, the
+ * host is DOWN: requests in flight and waiting get SiteDownError (their users go back to
+ * pending, not to failed), the engine stops claiming, and a single probe loop checks the host
+ * with capped backoff, logging one line per probe instead of one per request. The first probe
+ * that gets any non-5xx answer brings the host back and the engine resumes by itself.
+ */
+import { formatMs, sleep } from './deadline.js';
+import { describeError, SiteDownError } from './errors.js';
+import type { HttpClient } from './http-client.js';
+import { type Logger, silentLogger } from './logger.js';
+
+export interface OutageOptions {
+  /** Consecutive connection-level failures that mark a host down. Default 8. */
+  failureThreshold?: number;
+  firstProbeDelayMs?: number;
+  /** Longest wait between probes. Default 30 s. */
+  maxProbeDelayMs?: number;
+  probeTimeoutMs?: number;
+  logger?: Logger;
+  onDown?(host: string, since: number): void;
+  onUp?(host: string, downMs: number): void;
+}
+
+interface HostHealth {
+  failures: number;
+  lastUrl?: string;
+  down: boolean;
+  since: number;
+  controller: AbortController;
+  upWaiters: (() => void)[];
+}
+
+export class OutageMonitor {
+  private readonly hosts = new Map<string, HostHealth>();
+  private readonly closed = new AbortController();
+  private readonly threshold: number;
+  private readonly firstProbeDelayMs: number;
+  private readonly maxProbeDelayMs: number;
+  private readonly probeTimeoutMs: number;
+  private readonly log: Logger;
+  private readonly probes = new Set<Promise<void>>();
+
+  constructor(
+    private readonly probeClient: HttpClient,
+    private readonly options: OutageOptions = {},
+  ) {
+    this.threshold = Math.max(1, options.failureThreshold ?? 8);
+    this.firstProbeDelayMs = options.firstProbeDelayMs ?? 1000;
+    this.maxProbeDelayMs = options.maxProbeDelayMs ?? 30_000;
+    this.probeTimeoutMs = options.probeTimeoutMs ?? 10_000;
+    this.log = options.logger ?? silentLogger;
+  }
+
+  isDown(host: string): boolean {
+    return this.hosts.get(host)?.down ?? false;
+  }
+
+  downHosts(): string[] {
+    return [...this.hosts].filter(([, h]) => h.down).map(([host]) => host);
+  }
+
+  /** Aborted with a SiteDownError the moment `host` is declared down. */
+  downSignal(host: string): AbortSignal {
+    return this.health(host).controller.signal;
+  }
+
+  recordSuccess(host: string): void {
+    const health = this.hosts.get(host);
+    if (health && !health.down) health.failures = 0;
+  }
+
+  recordFailure(host: string, url: string, error: unknown): void {
+    const health = this.health(host);
+    if (health.down || this.closed.signal.aborted) return;
+    health.failures++;
+    health.lastUrl = url;
+    if (health.failures < this.threshold) return;
+    health.down = true;
+    health.since = Date.now();
+    this.log.warn(
+      `site ${host} down after ${health.failures} failed requests in a row (${describeError(error)}); pausing, next probe in ${formatMs(this.firstProbeDelayMs)}`,
+      { host },
+    );
+    this.options.onDown?.(host, health.since);
+    health.controller.abort(new SiteDownError(`site ${host} is down`));
+    const probe = this.probeLoop(host, health).finally(() => this.probes.delete(probe));
+    this.probes.add(probe);
+  }
+
+  /** Resolve when no host is down (or at once), reject when `signal` aborts. */
+  async whenAllUp(signal?: AbortSignal): Promise<void> {
+    for (;;) {
+      const down = [...this.hosts.values()].find((h) => h.down);
+      if (!down) return;
+      await new Promise<void>((resolve, reject) => {
+        const onAbort = () => reject(signal?.reason);
+        if (signal?.aborted) return onAbort();
+        signal?.addEventListener('abort', onAbort, { once: true });
+        down.upWaiters.push(() => {
+          signal?.removeEventListener('abort', onAbort);
+          resolve();
+        });
+      });
+    }
+  }
+
+  /** Stop probing; waiting callers are released. */
+  async close(): Promise<void> {
+    this.closed.abort();
+    await Promise.allSettled([...this.probes]);
+    for (const health of this.hosts.values()) for (const wake of health.upWaiters.splice(0)) wake();
+  }
+
+  private health(host: string): HostHealth {
+    let health = this.hosts.get(host);
+    if (!health) {
+      health = { failures: 0, down: false, since: 0, controller: new AbortController(), upWaiters: [] };
+      this.hosts.set(host, health);
+    }
+    return health;
+  }
+
+  private async probeLoop(host: string, health: HostHealth): Promise<void> {
+    let delay = this.firstProbeDelayMs;
+    const origin = probeUrl(health.lastUrl, host);
+    for (;;) {
+      try {
+        await sleep(delay, this.closed.signal);
+      } catch {
+        return;
+      }
+      let ok = false;
+      let why = '';
+      try {
+        const response = await this.probeClient.get(origin, {
+          timeoutMs: this.probeTimeoutMs,
+          signal: this.closed.signal,
+        });
+        ok = response.status < 500;
+        why = `HTTP ${response.status}`;
+      } catch (error) {
+        if (this.closed.signal.aborted) return;
+        why = describeError(error);
+      }
+      if (ok) {
+        const downMs = Date.now() - health.since;
+        health.down = false;
+        health.failures = 0;
+        health.controller = new AbortController();
+        this.log.info(`site ${host} is back after ${formatMs(downMs)}; resuming`, { host });
+        this.options.onUp?.(host, downMs);
+        for (const wake of health.upWaiters.splice(0)) wake();
+        return;
+      }
+      delay = Math.min(this.maxProbeDelayMs, delay * 2);
+      this.log.warn(
+        `site ${host} down for ${formatMs(Date.now() - health.since)}, next probe in ${formatMs(delay)}`,
+        { host, probe: why },
+      );
+    }
+  }
+}
+
+function probeUrl(lastUrl: string | undefined, host: string): string {
+  try {
+    if (lastUrl) return new URL('/', lastUrl).toString();
+  } catch {}
+  return `https://${host}/`;
+}

@@ -1,0 +1,252 @@
+/**
+ * Politeness per host (at most N requests in flight, a minimum gap between request starts) and
+ * the wrapper `politeHttp()` the engine hands adapters: it adds the limiter, a deadline per
+ * request, request-level retries judged by the shared retry policy, and outage detection.
+ * Core code: it wraps the HttpClient interface only, never node:http.
+ */
+import { abortError, linkedSignal, sleep } from './deadline.js';
+import type { OutageMonitor } from './engine-outage.js';
+import {
+  AbortedError,
+  InvalidInputError,
+  NetworkError,
+  SiteDownError,
+  ThrottledError,
+  TimeoutError,
+} from './errors.js';
+import type { HttpClient, HttpRequestOptions, HttpResponse } from './http-client.js';
+import { type Logger, silentLogger } from './logger.js';
+import { decide, type RetryPolicy } from './retry-policy.js';
+
+export interface PolitenessOptions {
+  /** Requests in flight per host at most. Default 2. */
+  maxInFlightPerHost: number;
+  /** Minimum gap between two request starts to the same host. Default 250 ms. */
+  minDelayMs: number;
+}
+
+export const defaultPoliteness: PolitenessOptions = { maxInFlightPerHost: 2, minDelayMs: 250 };
+
+interface Waiter {
+  resolve(release: () => void): void;
+  reject(error: unknown): void;
+  signal?: AbortSignal;
+  onAbort?: () => void;
+}
+
+interface HostState {
+  active: number;
+  nextStartAt: number;
+  queue: Waiter[];
+  timer?: ReturnType<typeof setTimeout>;
+}
+
+export class HostLimiter {
+  private readonly hosts = new Map<string, HostState>();
+  private readonly options: PolitenessOptions;
+
+  constructor(options: Partial<PolitenessOptions> = {}) {
+    this.options = {
+      maxInFlightPerHost: Math.max(1, options.maxInFlightPerHost ?? defaultPoliteness.maxInFlightPerHost),
+      minDelayMs: Math.max(0, options.minDelayMs ?? defaultPoliteness.minDelayMs),
+    };
+  }
+
+  /** Wait for a slot on `host`; resolves with the function that gives it back (call it once). */
+  acquire(host: string, signal?: AbortSignal): Promise<() => void> {
+    if (signal?.aborted) return Promise.reject(abortError(signal));
+    const state = this.state(host);
+    return new Promise((resolve, reject) => {
+      const waiter: Waiter = { resolve, reject, signal };
+      if (signal) {
+        waiter.onAbort = () => {
+          const i = state.queue.indexOf(waiter);
+          if (i >= 0) state.queue.splice(i, 1);
+          reject(abortError(signal));
+        };
+        signal.addEventListener('abort', waiter.onAbort, { once: true });
+      }
+      state.queue.push(waiter);
+      this.pump(host, state);
+    });
+  }
+
+  /** Hold back new request starts to `host` for `ms` (a Retry-After applies to everyone). */
+  defer(host: string, ms: number): void {
+    const state = this.state(host);
+    state.nextStartAt = Math.max(state.nextStartAt, Date.now() + ms);
+    this.pump(host, state);
+  }
+
+  inFlight(host: string): number {
+    return this.hosts.get(host)?.active ?? 0;
+  }
+
+  queued(host: string): number {
+    return this.hosts.get(host)?.queue.length ?? 0;
+  }
+
+  private state(host: string): HostState {
+    let state = this.hosts.get(host);
+    if (!state) {
+      state = { active: 0, nextStartAt: 0, queue: [] };
+      this.hosts.set(host, state);
+    }
+    return state;
+  }
+
+  private pump(host: string, state: HostState): void {
+    while (state.queue.length > 0 && state.active < this.options.maxInFlightPerHost) {
+      const now = Date.now();
+      if (now < state.nextStartAt) {
+        if (state.timer) clearTimeout(state.timer);
+        state.timer = setTimeout(() => {
+          state.timer = undefined;
+          this.pump(host, state);
+        }, state.nextStartAt - now);
+        return;
+      }
+      const waiter = state.queue.shift()!;
+      if (waiter.signal && waiter.onAbort) waiter.signal.removeEventListener('abort', waiter.onAbort);
+      state.active++;
+      state.nextStartAt = now + this.options.minDelayMs;
+      let released = false;
+      waiter.resolve(() => {
+        if (released) return;
+        released = true;
+        state.active--;
+        this.pump(host, state);
+      });
+    }
+  }
+}
+
+export interface PoliteHttpOptions {
+  /** Deadline of one request when the caller gives none (and the most a caller may ask). Default 30 s. */
+  requestTimeoutMs?: number;
+  /** Request-level retries of transient failures (5xx, reset, timeout); 429 waits cost nothing. */
+  retry?: RetryPolicy;
+  outage?: OutageMonitor;
+  logger?: Logger;
+}
+
+export interface PoliteHttpClient extends HttpClient {
+  /** Requests actually sent (retries included). */
+  requestCount(): number;
+}
+
+const TRANSIENT_STATUS = new Set([500, 502, 503, 504]);
+
+export const defaultRequestRetry: RetryPolicy = {
+  maxAttempts: 3,
+  baseDelayMs: 500,
+  maxDelayMs: 5000,
+  maxThrottleWaitMs: 60_000,
+  maxThrottles: 5,
+};
+
+export function politeHttp(
+  client: HttpClient,
+  limiter: HostLimiter,
+  options: PoliteHttpOptions = {},
+): PoliteHttpClient {
+  const requestTimeoutMs = options.requestTimeoutMs ?? 30_000;
+  const policy = options.retry ?? defaultRequestRetry;
+  const outage = options.outage;
+  const log = options.logger ?? silentLogger;
+  let requests = 0;
+
+  async function get(url: string, request: HttpRequestOptions = {}): Promise<HttpResponse> {
+    let host: string;
+    try {
+      host = new URL(url).host;
+    } catch {
+      throw new InvalidInputError(`not a URL: ${url.slice(0, 200)}`);
+    }
+    const timeoutMs = Math.min(request.timeoutMs ?? requestTimeoutMs, requestTimeoutMs);
+    let attempt = 0;
+    let throttles = 0;
+    for (;;) {
+      if (request.signal?.aborted) throw abortError(request.signal);
+      if (outage?.isDown(host)) throw new SiteDownError(`site ${host} is down`);
+      const link = linkedSignal([request.signal, outage?.downSignal(host)]);
+      let response: HttpResponse | undefined;
+      let error: unknown;
+      try {
+        const release = await limiter.acquire(host, link.signal);
+        try {
+          requests++;
+          response = await client.get(url, { ...request, timeoutMs, signal: link.signal });
+        } finally {
+          release();
+        }
+      } catch (caught) {
+        error = caught;
+      } finally {
+        link.dispose();
+      }
+
+      if (response) {
+        if (TRANSIENT_STATUS.has(response.status)) {
+          error = new NetworkError(`HTTP ${response.status} from ${host}`, { status: response.status });
+          outage?.recordFailure(host, url, error);
+        } else if (response.status === 429) {
+          outage?.recordSuccess(host);
+          const retryAfterMs = parseRetryAfter(response.headers['retry-after']);
+          if (retryAfterMs !== undefined)
+            limiter.defer(host, Math.min(retryAfterMs, policy.maxThrottleWaitMs ?? 60_000));
+          error = new ThrottledError(`HTTP 429 from ${host}`, retryAfterMs);
+        } else {
+          outage?.recordSuccess(host);
+          return response;
+        }
+      } else {
+        if (error instanceof SiteDownError || error instanceof AbortedError) throw error;
+        if (error instanceof NetworkError || error instanceof TimeoutError) {
+          outage?.recordFailure(host, url, error);
+          if (outage?.isDown(host)) throw new SiteDownError(`site ${host} is down`, { cause: error });
+        }
+      }
+
+      const costed = error instanceof ThrottledError ? attempt : attempt + 1;
+      const decision = decide(error, costed, policy, throttles);
+      if (decision.action !== 'retry') {
+        // A last 5xx or 429 answer goes to the adapter, which knows what the page means.
+        if (response) return response;
+        throw error;
+      }
+      if (decision.costsAttempt) attempt = costed;
+      else throttles++;
+      log.debug('request retry', {
+        host,
+        attempt,
+        throttles,
+        delayMs: decision.delayMs,
+        error: String(error),
+      });
+      const wait = linkedSignal([request.signal, outage?.downSignal(host)]);
+      try {
+        await sleep(decision.delayMs, wait.signal);
+      } finally {
+        wait.dispose();
+      }
+    }
+  }
+
+  return {
+    get,
+    setCookies: (host, cookies) => client.setCookies(host, cookies),
+    clearCookies: (host) => client.clearCookies(host),
+    requestCount: () => requests,
+  };
+}
+
+/** Retry-After as milliseconds: delta-seconds or an HTTP date. */
+export function parseRetryAfter(value: string | undefined, now = Date.now()): number | undefined {
+  if (!value) return undefined;
+  const trimmed = value.trim();
+  if (/^\d+(\.\d+)?$/.test(trimmed)) return Math.round(Number(trimmed) * 1000);
+  const at = Date.parse(trimmed);
+  if (Number.isFinite(at)) return Math.max(0, at - now);
+  return undefined;
+}
