@@ -63,5 +63,10 @@ export interface Browser {
 
 export interface BrowserDriver {
   readonly name: string;
+  /**
+   * Most pages one browser can have open at once (selenium: 1, since a WebDriver session runs
+   * one command at a time); unlimited when omitted. The pool opens more browsers instead.
+   */
+  readonly maxOpenPages?: number;
   launch(options: LaunchOptions): Promise<Browser>;
 }

@@ -6,3 +6,4 @@ export {
   type StateStoreHandle,
   stateStoreConformance,
 } from './conformance/state-store.js';
+export { type BrowserDriverCapabilities, browserDriverConformance } from './conformance/browser-driver.js';

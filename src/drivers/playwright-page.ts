@@ -1,0 +1,157 @@
+import type { BrowserContext, Page } from 'playwright-core';
+import type { BrowserPage, Cookie, Deadline } from '../core/browser-driver.js';
+import { DriverCrashError, TimeoutError } from '../core/errors.js';
+import { msLeft, withDeadline } from './chromium-deadline.js';
+import { isInterception, mapPlaywrightError } from './playwright-errors.js';
+
+export interface PlaywrightPageSettings {
+  /** How long one click attempt may wait for actionability before interception is checked. */
+  clickAttemptMs: number;
+  /** Deadline for operations the interface gives none (url, cookies). */
+  defaultTimeoutMs: number;
+  waitUntil: 'load' | 'domcontentloaded' | 'commit';
+  /** True once the browser is disconnected or its process has exited. */
+  browserGone: () => boolean;
+}
+
+/** Extra time over a deadline given to Playwright's own timer before ours fires. */
+const GRACE_MS = 250;
+
+export class PlaywrightPage implements BrowserPage {
+  private crashed = false;
+  private closed = false;
+
+  constructor(
+    private readonly page: Page,
+    private readonly context: BrowserContext,
+    private readonly settings: PlaywrightPageSettings,
+  ) {
+    page.on('crash', () => {
+      this.crashed = true;
+    });
+  }
+
+  get raw(): Page {
+    return this.page;
+  }
+
+  private gone = (): boolean => this.crashed || this.settings.browserGone();
+
+  /** Run one operation under its deadline and translate its failure. */
+  private async run<T>(
+    what: string,
+    timeoutMs: number,
+    work: () => Promise<T>,
+    selector?: string,
+  ): Promise<T> {
+    if (this.closed) throw new DriverCrashError(`${what}: page is closed`);
+    if (this.gone()) throw new DriverCrashError(`${what}: browser or page is gone`);
+    try {
+      return await withDeadline(what, timeoutMs + GRACE_MS, work());
+    } catch (error) {
+      throw mapPlaywrightError(error, { what, timeoutMs, gone: this.gone, selector });
+    }
+  }
+
+  async goto(url: string, { timeoutMs }: Deadline): Promise<{ status: number | null }> {
+    return this.run(`goto ${url}`, timeoutMs, async () => {
+      const response = await this.page.goto(url, { timeout: timeoutMs, waitUntil: this.settings.waitUntil });
+      return { status: response ? response.status() : null };
+    });
+  }
+
+  async url(): Promise<string> {
+    if (this.gone()) throw new DriverCrashError('url: browser or page is gone');
+    return this.page.url();
+  }
+
+  content({ timeoutMs }: Deadline): Promise<string> {
+    return this.run('content', timeoutMs, () => this.page.content());
+  }
+
+  /**
+   * Playwright retries an intercepted click until its timeout; we give each attempt a short
+   * window and report the interception as soon as one attempt names the element in the way.
+   */
+  async click(selector: string, { timeoutMs }: Deadline): Promise<void> {
+    const end = Date.now() + timeoutMs;
+    const what = `click ${selector}`;
+    const locator = this.page.locator(selector).first();
+    await this.run(
+      what,
+      timeoutMs,
+      async () => {
+        for (;;) {
+          const attempt = Math.max(1, Math.min(msLeft(end), this.settings.clickAttemptMs));
+          try {
+            await locator.click({ timeout: attempt });
+            return;
+          } catch (error) {
+            if (isInterception(error)) throw error;
+            if (!(error instanceof Error) || error.name !== 'TimeoutError' || msLeft(end) <= 0) throw error;
+          }
+        }
+      },
+      selector,
+    );
+  }
+
+  async waitForSelector(selector: string, options: Deadline & { visible?: boolean }): Promise<boolean> {
+    const state = options.visible ? 'visible' : 'attached';
+    try {
+      await this.run(`wait for ${selector}`, options.timeoutMs, () =>
+        this.page.locator(selector).first().waitFor({ state, timeout: options.timeoutMs }),
+      );
+      return true;
+    } catch (error) {
+      if (error instanceof TimeoutError) return false;
+      throw error;
+    }
+  }
+
+  evaluate<T = unknown>(expression: string, { timeoutMs }: Deadline): Promise<T> {
+    return this.run('evaluate', timeoutMs, () => this.page.evaluate(expression) as Promise<T>);
+  }
+
+  async cookies(): Promise<Cookie[]> {
+    const cookies = await this.run('cookies', this.settings.defaultTimeoutMs, () => this.context.cookies());
+    return cookies.map((c) => ({
+      name: c.name,
+      value: c.value,
+      domain: c.domain,
+      path: c.path,
+      expires: c.expires > 0 ? c.expires : undefined,
+      httpOnly: c.httpOnly,
+      secure: c.secure,
+    }));
+  }
+
+  async setCookies(cookies: Cookie[], url: string): Promise<void> {
+    const items = cookies.map((c) => {
+      const base = {
+        name: c.name,
+        value: c.value,
+        expires: c.expires,
+        httpOnly: c.httpOnly,
+        secure: c.secure,
+      };
+      return c.domain ? { ...base, domain: c.domain, path: c.path ?? '/' } : { ...base, url };
+    });
+    await this.run('setCookies', this.settings.defaultTimeoutMs, () => this.context.addCookies(items));
+  }
+
+  async screenshot({ timeoutMs }: Deadline): Promise<Uint8Array> {
+    const buffer = await this.run('screenshot', timeoutMs, () =>
+      this.page.screenshot({ type: 'png', timeout: timeoutMs }),
+    );
+    return new Uint8Array(buffer.buffer, buffer.byteOffset, buffer.byteLength);
+  }
+
+  /** Closing the page's own context drops its cookies and storage with it. */
+  async close(): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
+    if (this.settings.browserGone()) return;
+    await this.context.close().catch(() => undefined);
+  }
+}

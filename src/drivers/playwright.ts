@@ -1,0 +1,166 @@
+import type { Browser as PwBrowser } from 'playwright-core';
+import type { Browser, BrowserDriver, BrowserPage, Deadline, LaunchOptions } from '../core/browser-driver.js';
+import { DriverCrashError, MissingDependencyError } from '../core/errors.js';
+import { msLeft, withDeadline } from './chromium-deadline.js';
+import { findChromium } from './chromium-find.js';
+import { chromiumFlags } from './chromium-flags.js';
+import { isAlive, killTree, type SpawnedProcess, spawnUntilReady } from './chromium-process.js';
+import { makeProfileDir, removeProfileDir } from './chromium-profile.js';
+import { mapPlaywrightError } from './playwright-errors.js';
+import { PlaywrightPage, type PlaywrightPageSettings } from './playwright-page.js';
+
+type PlaywrightModule = typeof import('playwright-core');
+
+export interface PlaywrightDriverOptions extends LaunchOptions {
+  /**
+   * Each click attempt may wait this long for the element to become clickable before an
+   * interception is reported (default 1000 ms). Keeps an overlay from eating the whole deadline.
+   */
+  clickAttemptMs?: number;
+  /** Deadline for operations without one in the interface: url, cookies, setCookies (default 10 s). */
+  defaultTimeoutMs?: number;
+  /** What goto waits for (default 'domcontentloaded': scripts have run, images may still load). */
+  waitUntil?: 'load' | 'domcontentloaded' | 'commit';
+  /** Load Playwright some other way (the full `playwright` package, a test double). */
+  loadModule?: () => Promise<PlaywrightModule>;
+}
+
+const DEFAULT_LAUNCH_TIMEOUT_MS = 30_000;
+
+async function loadPlaywright(options: PlaywrightDriverOptions): Promise<PlaywrightModule> {
+  try {
+    return options.loadModule ? await options.loadModule() : await import('playwright-core');
+  } catch (error) {
+    throw new MissingDependencyError('playwright-core is not installed', {
+      cause: error,
+      hint: 'npm i playwright-core (it drives the system Chromium; no browser download), or use the selenium driver',
+    });
+  }
+}
+
+/**
+ * Chromium driven over CDP by playwright-core. We start Chromium ourselves (in its own process
+ * group, with a throwaway profile) and connect to it, so we always know its pid and can kill
+ * the whole tree; Playwright's own launcher hides the process and keeps its own profile dir.
+ * Every page gets its own browser context: cookies never leak between leases.
+ */
+export function playwrightDriver(driverOptions: PlaywrightDriverOptions = {}): BrowserDriver {
+  return {
+    name: 'playwright',
+    async launch(launchOptions: LaunchOptions = {}): Promise<Browser> {
+      const options = { ...driverOptions, ...stripUndefined(launchOptions) };
+      const pw = await loadPlaywright(options);
+      const executable = findChromium(options.executablePath);
+      const timeoutMs = options.timeoutMs ?? DEFAULT_LAUNCH_TIMEOUT_MS;
+      const end = Date.now() + timeoutMs;
+      const profile = await makeProfileDir();
+      let proc: SpawnedProcess | undefined;
+      try {
+        const args = [
+          ...chromiumFlags({ headless: options.headless, userDataDir: profile, args: options.args }),
+          '--remote-debugging-port=0',
+          'about:blank',
+        ];
+        proc = await spawnUntilReady(executable, args, {
+          ready: /DevTools listening on (ws:\/\/\S+)/,
+          timeoutMs,
+          what: `Chromium (${executable})`,
+        });
+        const left = msLeft(end);
+        const browser = await withDeadline(
+          'connect to Chromium',
+          left,
+          pw.chromium.connectOverCDP(proc.match[1], { timeout: left }),
+        );
+        return new PlaywrightBrowser(proc, browser, profile, {
+          clickAttemptMs: options.clickAttemptMs ?? 1000,
+          defaultTimeoutMs: options.defaultTimeoutMs ?? 10_000,
+          waitUntil: options.waitUntil ?? 'domcontentloaded',
+        });
+      } catch (error) {
+        await killTree(proc?.pid, proc?.tag);
+        await removeProfileDir(profile);
+        throw error;
+      }
+    },
+  };
+}
+
+function stripUndefined<T extends object>(value: T): Partial<T> {
+  return Object.fromEntries(Object.entries(value).filter(([, v]) => v !== undefined)) as Partial<T>;
+}
+
+class PlaywrightBrowser implements Browser {
+  private closing?: Promise<void>;
+  private killed = false;
+  private readonly pageSettings: PlaywrightPageSettings;
+
+  constructor(
+    private readonly proc: SpawnedProcess,
+    private readonly browser: PwBrowser,
+    private readonly profile: string,
+    settings: Omit<PlaywrightPageSettings, 'browserGone'>,
+  ) {
+    this.pageSettings = { ...settings, browserGone: () => !this.isConnected() };
+  }
+
+  get pid(): number {
+    return this.proc.pid;
+  }
+
+  get raw(): PwBrowser {
+    return this.browser;
+  }
+
+  isConnected(): boolean {
+    return !this.killed && !this.proc.hasExited() && this.browser.isConnected() && isAlive(this.proc.pid);
+  }
+
+  async newPage({ timeoutMs }: Deadline): Promise<BrowserPage> {
+    if (!this.isConnected()) throw new DriverCrashError('newPage: browser is gone');
+    const open = async () => {
+      const context = await this.browser.newContext();
+      try {
+        const page = await context.newPage();
+        return new PlaywrightPage(page, context, this.pageSettings);
+      } catch (error) {
+        await context.close().catch(() => undefined);
+        throw error;
+      }
+    };
+    try {
+      return await withDeadline('newPage', timeoutMs, open());
+    } catch (error) {
+      throw mapPlaywrightError(error, { what: 'newPage', timeoutMs, gone: () => !this.isConnected() });
+    }
+  }
+
+  /** Asks Chromium to quit and waits for it; hangs if Chromium is wedged (race it with kill()). */
+  close(): Promise<void> {
+    this.closing ??= (async () => {
+      if (this.isConnected()) {
+        try {
+          const session = await this.browser.newBrowserCDPSession();
+          await session.send('Browser.close');
+        } catch {
+          // The connection drops as Chromium quits; the exit below is what counts.
+        }
+        await this.proc.exited;
+      }
+      await this.cleanUp();
+    })();
+    return this.closing;
+  }
+
+  async kill(): Promise<void> {
+    this.killed = true;
+    await this.cleanUp();
+  }
+
+  private async cleanUp(): Promise<void> {
+    await killTree(this.proc.pid, this.proc.tag);
+    // Disconnecting a dead CDP socket is quick, but never let it hold up a kill.
+    await withDeadline('disconnect', 1000, this.browser.close()).catch(() => undefined);
+    await removeProfileDir(this.profile);
+  }
+}
