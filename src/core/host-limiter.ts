@@ -156,6 +156,26 @@ export function politeHttp(
   const log = options.logger ?? silentLogger;
   let requests = 0;
 
+  /** The error an exchange amounts to (undefined for a usable answer); feeds the outage monitor. */
+  function assess(host: string, url: string, response: HttpResponse | undefined, error: unknown): unknown {
+    if (response) {
+      if (TRANSIENT_STATUS.has(response.status)) {
+        const failure = new NetworkError(`HTTP ${response.status} from ${host}`, { status: response.status });
+        outage?.recordFailure(host, url, failure);
+        return failure;
+      }
+      outage?.recordSuccess(host);
+      if (response.status !== 429) return undefined;
+      const retryAfterMs = parseRetryAfter(response.headers['retry-after']);
+      if (retryAfterMs !== undefined)
+        limiter.defer(host, Math.min(retryAfterMs, policy.maxThrottleWaitMs ?? 60_000));
+      return new ThrottledError(`HTTP 429 from ${host}`, retryAfterMs);
+    }
+    if (error instanceof NetworkError || error instanceof TimeoutError)
+      outage?.recordFailure(host, url, error);
+    return error;
+  }
+
   async function get(url: string, request: HttpRequestOptions = {}): Promise<HttpResponse> {
     let host: string;
     try {
@@ -177,7 +197,12 @@ export function politeHttp(
         try {
           requests++;
           response = await client.get(url, { ...request, timeoutMs, signal: link.signal });
+        } catch (caught) {
+          error = caught;
         } finally {
+          // Judged before the slot is given back: the next queued request must already see the
+          // host down when this failure was the last straw.
+          error = assess(host, url, response, error);
           release();
         }
       } catch (caught) {
@@ -185,28 +210,9 @@ export function politeHttp(
       } finally {
         link.dispose();
       }
-
-      if (response) {
-        if (TRANSIENT_STATUS.has(response.status)) {
-          error = new NetworkError(`HTTP ${response.status} from ${host}`, { status: response.status });
-          outage?.recordFailure(host, url, error);
-        } else if (response.status === 429) {
-          outage?.recordSuccess(host);
-          const retryAfterMs = parseRetryAfter(response.headers['retry-after']);
-          if (retryAfterMs !== undefined)
-            limiter.defer(host, Math.min(retryAfterMs, policy.maxThrottleWaitMs ?? 60_000));
-          error = new ThrottledError(`HTTP 429 from ${host}`, retryAfterMs);
-        } else {
-          outage?.recordSuccess(host);
-          return response;
-        }
-      } else {
-        if (error instanceof SiteDownError || error instanceof AbortedError) throw error;
-        if (error instanceof NetworkError || error instanceof TimeoutError) {
-          outage?.recordFailure(host, url, error);
-          if (outage?.isDown(host)) throw new SiteDownError(`site ${host} is down`, { cause: error });
-        }
-      }
+      if (error === undefined && response) return response;
+      if (error instanceof SiteDownError || error instanceof AbortedError) throw error;
+      if (outage?.isDown(host)) throw new SiteDownError(`site ${host} is down`, { cause: error });
 
       const costed = error instanceof ThrottledError ? attempt : attempt + 1;
       const decision = decide(error, costed, policy, throttles);
