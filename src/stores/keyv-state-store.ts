@@ -48,6 +48,15 @@ interface Item {
   x?: number;
 }
 
+interface PendingCompletion {
+  owner: string;
+  id: string;
+  outcome: 'done' | 'notfound' | 'failed';
+  reason?: string;
+  resolve(done: boolean): void;
+  reject(error: unknown): void;
+}
+
 interface Taken {
   id: string;
   idx: number;
@@ -171,6 +180,8 @@ export class KeyvStateStore implements StateStore {
   private readonly mutex: Mutex;
   private readonly sqlite?: SqliteLikeAdapter;
   private closed = false;
+  private readonly completions: PendingCompletion[] = [];
+  private completionsScheduled = false;
 
   constructor(
     keyv: Keyv,
@@ -318,22 +329,56 @@ export class KeyvStateStore implements StateStore {
     });
   }
 
-  async complete(
+  /**
+   * Completions that arrive while a transaction runs are written together in the next one (group
+   * commit): with a worker pool finishing users in parallel, one transaction carries many IDs.
+   */
+  complete(
     owner: string,
     id: string,
     outcome: 'done' | 'notfound' | 'failed',
     reason?: string,
   ): Promise<boolean> {
-    return this.transaction(async (work) => {
-      await work.prefetch([outcome], true);
-      const rec = await work.get<Rec>(recKey(id));
-      if (!rec || rec.s !== 'leased' || rec.o !== owner) return false;
-      await this.leave(work, rec);
-      const now = Date.now();
-      const next: Rec = { s: outcome, q: 0, a: rec.a, d: rec.d, u: now, e: rec.e };
-      if (reason !== undefined) next.r = reason;
-      await this.enter(work, id, next, outcome, 'tail', now);
-      return true;
+    return new Promise<boolean>((resolve, reject) => {
+      this.completions.push({ owner, id, outcome, reason, resolve, reject });
+      if (this.completionsScheduled) return;
+      this.completionsScheduled = true;
+      let batch: PendingCompletion[] = [];
+      this.transaction(async (work) => {
+        this.completionsScheduled = false;
+        batch = this.completions.splice(0);
+        const outcomes = [...new Set(batch.map((c) => c.outcome))];
+        await work.getMany([...outcomes.map((o) => `L:${o}`), 'C', ...batch.map((c) => recKey(c.id))]);
+        const now = Date.now();
+        const results: boolean[] = [];
+        for (const c of batch) {
+          const rec = await work.get<Rec>(recKey(c.id));
+          if (!rec || rec.s !== 'leased' || rec.o !== c.owner) {
+            results.push(false);
+            continue;
+          }
+          await this.leave(work, rec);
+          const next: Rec = { s: c.outcome, q: 0, a: rec.a, d: rec.d, u: now, e: rec.e };
+          if (c.reason !== undefined) next.r = c.reason;
+          await this.enter(work, c.id, next, c.outcome, 'tail', now);
+          results.push(true);
+        }
+        return results;
+      }).then(
+        (results) => {
+          batch.forEach((c, i) => {
+            c.resolve(results[i]);
+          });
+        },
+        (error: unknown) => {
+          // A failure before the batch was taken leaves the completions queued: fail them too.
+          if (batch.length === 0) {
+            batch = this.completions.splice(0);
+            this.completionsScheduled = false;
+          }
+          for (const c of batch) c.reject(error);
+        },
+      );
     });
   }
 

@@ -1,0 +1,85 @@
+/**
+ * State store benchmark: a million IDs in the Keyv SQLite store.
+ *
+ *   npx vite-node bench/state-store.ts [ids=1000000] [claimBatch=100] [claimTotal=20000]
+ *
+ * Prints the time to add the IDs, `counts()` latency, claim+complete throughput (IDs/s: claiming a
+ * batch, then completing each ID one after another, and completing the batch in parallel as a worker
+ * pool does) and the peak RSS. The file lives in a
+ * temporary directory and is deleted afterwards.
+ */
+import { mkdtemp, rm, stat } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { openKeyvStateStore } from '../src/stores/keyv-state-store.js';
+
+const total = Number(process.argv[2] ?? 1_000_000);
+const batch = Number(process.argv[3] ?? 100);
+const claimTotal = Number(process.argv[4] ?? 20_000);
+
+const dir = await mkdtemp(path.join(tmpdir(), 'csdn-bench-'));
+const file = path.join(dir, 'state.sqlite');
+const store = await openKeyvStateStore({ path: file });
+const seconds = (start: bigint) => Number(process.hrtime.bigint() - start) / 1e9;
+
+try {
+  let start = process.hrtime.bigint();
+  const chunk = 50_000;
+  for (let i = 0; i < total; i += chunk) {
+    const ids = Array.from({ length: Math.min(chunk, total - i) }, (_, k) => `user_${i + k}`);
+    await store.add(ids);
+  }
+  const addSeconds = seconds(start);
+  console.log(`add ${total} IDs: ${addSeconds.toFixed(1)} s (${Math.round(total / addSeconds)} IDs/s)`);
+
+  const latencies: number[] = [];
+  for (let i = 0; i < 20; i++) {
+    start = process.hrtime.bigint();
+    await store.counts();
+    latencies.push(seconds(start) * 1000);
+  }
+  latencies.sort((a, b) => a - b);
+  console.log(`counts(): median ${latencies[10].toFixed(2)} ms, max ${latencies[19].toFixed(2)} ms`);
+
+  // One worker finishing users one after another, then a pool finishing a whole batch at once.
+  for (const parallel of [false, true]) {
+    start = process.hrtime.bigint();
+    let done = 0;
+    while (done < claimTotal) {
+      const leases = await store.claim('bench', batch, 60_000);
+      if (leases.length === 0) break;
+      if (parallel) {
+        const results = await Promise.all(leases.map((lease) => store.complete('bench', lease.id, 'done')));
+        if (results.includes(false)) throw new Error('a completion was refused');
+      } else for (const lease of leases) await store.complete('bench', lease.id, 'done');
+      done += leases.length;
+    }
+    const claimSeconds = seconds(start);
+    console.log(
+      `claim ${batch} at a time, complete ${parallel ? 'all in parallel' : 'one by one'}: ${done} IDs in ${claimSeconds.toFixed(1)} s = ${Math.round(done / claimSeconds)} IDs/s`,
+    );
+  }
+
+  start = process.hrtime.bigint();
+  const leases = await store.claim('bench', 500, 60_000);
+  const claimMs = seconds(start) * 1000;
+  start = process.hrtime.bigint();
+  const released = await store.releaseOwner('bench');
+  console.log(
+    `claim 500: ${claimMs.toFixed(1)} ms; releaseOwner (${released} leases): ${(seconds(start) * 1000).toFixed(1)} ms`,
+  );
+  if (leases.length !== released) throw new Error('releaseOwner lost leases');
+
+  start = process.hrtime.bigint();
+  const page = await store.list('done', { limit: 100 });
+  console.log(`list(done, 100): ${(seconds(start) * 1000).toFixed(1)} ms (${page.length} records)`);
+
+  console.log('counts:', JSON.stringify(await store.counts()));
+  const size = (await stat(file)).size;
+  console.log(
+    `file: ${(size / 1e6).toFixed(0)} MB; peak RSS: ${(process.resourceUsage().maxRSS / 1024).toFixed(0)} MB`,
+  );
+} finally {
+  await store.close();
+  await rm(dir, { recursive: true, force: true });
+}
