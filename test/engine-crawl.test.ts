@@ -43,7 +43,7 @@ describe('engine: a plain crawl', () => {
     expect(counts).toMatchObject({ done: 10, notfound: 1, pending: 0, leased: 0 });
     expect((await stores.results.getArticles('u2')).length).toBe(3);
     expect((await stores.results.getUser('ghost'))?.status).toBe('notfound');
-    expect(progress.at(-1)).toMatchObject({ done: 10, notfound: 1, inFlight: 0 });
+    expect(progress.at(-1)).toMatchObject({ done: 10, notfound: 1, inFlight: 0, pending: 0 });
     const lastRun = await stores.state.getMeta<{ done: number }>('lastRun');
     expect(lastRun?.done).toBe(10);
   });

@@ -362,6 +362,13 @@ export function createEngine(options: EngineOptions): Crawler {
     let lastPending = -1;
     let counting = false;
     let ticks = 0;
+    async function refreshPending() {
+      await withTimeout(state.counts(), 5000, 'state.counts')
+        .then((c) => {
+          lastPending = c.pending;
+        })
+        .catch(() => {});
+    }
     function progress() {
       const now = Date.now();
       while (finishedAt.length > 0 && finishedAt[0] < now - 60_000) finishedAt.shift();
@@ -420,6 +427,7 @@ export function createEngine(options: EngineOptions): Crawler {
       if (options.ids && options.ids.length > 0) await addInitialIds(options.ids);
       const reclaimed = await store(state.releaseOwner(workerId), 'state.releaseOwner');
       if (reclaimed > 0) log.info(`took back ${reclaimed} IDs this worker held before a restart`);
+      await refreshPending();
 
       let claimFailures = 0;
       while (!stop.signal.aborted) {
@@ -470,6 +478,7 @@ export function createEngine(options: EngineOptions): Crawler {
       clearInterval(renewTimer);
       clearInterval(progressTimer);
       options.signal?.removeEventListener('abort', onSignal);
+      await refreshPending();
       progress();
       await outage.close();
     }

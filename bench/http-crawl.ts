@@ -1,0 +1,176 @@
+/**
+ * HTTP crawl throughput against the local CSDN replica, and its limit.
+ *
+ *   npx vite-node bench/http-crawl.ts            # 2,000 users, concurrency 16, latency 0 and 50 ms
+ *   BENCH_USERS=500 BENCH_CONCURRENCY=8 npx vite-node bench/http-crawl.ts
+ *
+ * For each replica latency it prints:
+ *   crawler  the engine (memory state store, SQLite result store in a temp dir, politeness off:
+ *            maxInFlightPerHost = concurrency, minDelay 0) crawling every user: users/s,
+ *            requests/s, CPU seconds of this process, peak RSS;
+ *   limit    a bare loop over the very URLs the crawler requested (recorded on the way), same
+ *            HTTP client, same concurrency: requests/s, CPU seconds;
+ *   fetch    the same bare loop with the built-in fetch (undici), to justify node:http;
+ * and the ratio crawler requests/s / limit requests/s (goal at 50 ms: >= 90 %).
+ *
+ * The replica runs in a child process so that the CPU and memory figures are the crawler's own.
+ */
+import { fork } from 'node:child_process';
+import { mkdtemp, rm } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { createEngine } from '../src/core/engine.js';
+import type { HttpClient } from '../src/core/http-client.js';
+import { createHttpClient } from '../src/drivers/http.js';
+import { createCsdnAdapter } from '../src/sites/csdn/index.js';
+import { openKeyvStateStore } from '../src/stores/keyv-state-store.js';
+import { openSqliteResultStore } from '../src/stores/sqlite-result-store.js';
+
+const USERS = Number(process.env.BENCH_USERS ?? 2000);
+const CONCURRENCY = Number(process.env.BENCH_CONCURRENCY ?? 16);
+const LATENCIES = (process.env.BENCH_LATENCIES ?? '0,50').split(',').map(Number);
+const SEED = 7;
+
+interface ReplicaInfo {
+  url: string;
+  usernames: string[];
+}
+
+// ---- child role: serve the replica ---------------------------------------------------------
+if (process.env.BENCH_ROLE === 'replica') {
+  const { startReplica } = await import('../src/testing/replica/index.js');
+  const replica = await startReplica({
+    users: USERS,
+    seed: SEED,
+    faults: 'none',
+    latencyMs: Number(process.env.BENCH_LATENCY ?? 0),
+  } as Parameters<typeof startReplica>[0]);
+  process.send?.({ url: replica.url, usernames: replica.usernames } satisfies ReplicaInfo);
+  process.on('message', async (message) => {
+    if (message === 'close') {
+      await replica.close();
+      process.exit(0);
+    }
+  });
+} else {
+  await main();
+}
+
+async function startReplicaProcess(latencyMs: number) {
+  const script = fileURLToPath(import.meta.url);
+  // Under vite-node, argv[1] is vite-node itself: run this script through it again.
+  const child = fork(process.argv[1], [script], {
+    env: { ...process.env, BENCH_ROLE: 'replica', BENCH_LATENCY: String(latencyMs) },
+    stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
+  });
+  const info = await new Promise<ReplicaInfo>((resolve, reject) => {
+    child.once('message', (m) => resolve(m as ReplicaInfo));
+    child.once('exit', (code) => reject(new Error(`replica process exited with ${code}`)));
+  });
+  return {
+    ...info,
+    close: () =>
+      new Promise<void>((resolve) => {
+        child.once('exit', () => resolve());
+        child.send('close');
+        setTimeout(() => child.kill('SIGKILL'), 5000).unref();
+      }),
+  };
+}
+
+function recording(client: HttpClient, urls: string[]): HttpClient {
+  return {
+    get: (url, options) => {
+      urls.push(url);
+      return client.get(url, options);
+    },
+    setCookies: (host, cookies) => client.setCookies(host, cookies),
+    clearCookies: (host) => client.clearCookies(host),
+  };
+}
+
+async function measure<T>(work: () => Promise<T>) {
+  const cpu0 = process.cpuUsage();
+  const t0 = performance.now();
+  const value = await work();
+  const seconds = (performance.now() - t0) / 1000;
+  const cpu = process.cpuUsage(cpu0);
+  return { value, seconds, cpuSeconds: (cpu.user + cpu.system) / 1e6 };
+}
+
+async function bareLoop(urls: string[], get: (url: string) => Promise<unknown>) {
+  let next = 0;
+  let failures = 0;
+  await Promise.all(
+    Array.from({ length: CONCURRENCY }, async () => {
+      while (next < urls.length) {
+        const url = urls[next++];
+        await get(url).catch(() => failures++);
+      }
+    }),
+  );
+  return failures;
+}
+
+async function runOne(latencyMs: number) {
+  const replica = await startReplicaProcess(latencyMs);
+  const dir = await mkdtemp(path.join(os.tmpdir(), 'bench-http-crawl-'));
+  const state = await openKeyvStateStore();
+  const results = await openSqliteResultStore(path.join(dir, 'results.sqlite'));
+  const http = createHttpClient({ maxSockets: CONCURRENCY });
+  const urls: string[] = [];
+  try {
+    const engine = createEngine({
+      site: createCsdnAdapter({ baseUrl: replica.url }),
+      state,
+      results,
+      http: recording(http, urls),
+      concurrency: CONCURRENCY,
+      politeness: { maxInFlightPerHost: CONCURRENCY, minDelayMs: 0 },
+      workerId: 'bench',
+      ids: replica.usernames,
+      browserMode: 'never',
+      snapshotsDir: path.join(dir, 'snapshots'),
+    });
+    const crawl = await measure(() => engine.run());
+    const s = crawl.value;
+    const finished = s.done + s.notfound + s.failed;
+    console.log(
+      `latency ${latencyMs} ms | crawler: ${finished} users (${s.done} done, ${s.notfound} notfound, ${s.failed} failed) in ${crawl.seconds.toFixed(1)} s = ${(finished / crawl.seconds).toFixed(1)} users/s, ${(s.requests / crawl.seconds).toFixed(0)} req/s, CPU ${crawl.cpuSeconds.toFixed(1)} s, peak RSS ${(process.resourceUsage().maxRSS / 1024).toFixed(0)} MB`,
+    );
+
+    const limitClient = createHttpClient({ maxSockets: CONCURRENCY });
+    const limit = await measure(() => bareLoop(urls, (url) => limitClient.get(url)));
+    limitClient.close();
+    const limitRate = urls.length / limit.seconds;
+    console.log(
+      `latency ${latencyMs} ms | limit (bare node:http loop, same ${urls.length} URLs): ${limitRate.toFixed(0)} req/s, CPU ${limit.cpuSeconds.toFixed(1)} s, ${limit.value} failures`,
+    );
+
+    const viaFetch = await measure(() =>
+      bareLoop(urls, async (url) => {
+        const response = await fetch(url, { headers: { 'accept-encoding': 'gzip, deflate, br' } });
+        await response.text();
+      }),
+    );
+    console.log(
+      `latency ${latencyMs} ms | bare fetch loop, same URLs: ${(urls.length / viaFetch.seconds).toFixed(0)} req/s, CPU ${viaFetch.cpuSeconds.toFixed(1)} s`,
+    );
+    const crawlRate = s.requests / crawl.seconds;
+    console.log(
+      `latency ${latencyMs} ms | crawler / limit = ${((crawlRate / limitRate) * 100).toFixed(0)} % of the request rate; CPU per request: crawler ${((crawl.cpuSeconds / s.requests) * 1e3).toFixed(2)} ms, node:http ${((limit.cpuSeconds / urls.length) * 1e3).toFixed(2)} ms, fetch ${((viaFetch.cpuSeconds / urls.length) * 1e3).toFixed(2)} ms`,
+    );
+  } finally {
+    http.close();
+    await state.close();
+    await results.close();
+    await rm(dir, { recursive: true, force: true });
+    await replica.close();
+  }
+}
+
+async function main() {
+  console.log(`bench/http-crawl: ${USERS} users, concurrency ${CONCURRENCY}, node ${process.version}, ${os.cpus().length} CPUs`);
+  for (const latency of LATENCIES) await runOne(latency);
+}
