@@ -7,3 +7,4 @@ export {
   stateStoreConformance,
 } from './conformance/state-store.js';
 export { type BrowserDriverCapabilities, browserDriverConformance } from './conformance/browser-driver.js';
+export * from './replica/index.js';
