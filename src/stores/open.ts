@@ -2,6 +2,9 @@ import path from 'node:path';
 import { InvalidInputError, MissingDependencyError } from '../core/errors.js';
 import type { ResultStore } from '../core/result-store.js';
 import type { StateStore } from '../core/state-store.js';
+import { redactUrl } from './redact.js';
+
+export { redactUrl };
 
 /**
  * Store specs as the CLI and config accept them:
@@ -40,14 +43,6 @@ export function parseStoreSpec(spec: string): ParsedSpec {
     });
   }
   return { kind: 'sqlite', target: path.resolve(trimmed) };
-}
-
-/** Hides the password of a URL, for messages. */
-export function redactUrl(url: string): string {
-  return url.replace(/^([a-z][a-z0-9+.-]*:\/\/)([^/@]*)@/i, (_all, scheme: string, auth: string) => {
-    const colon = auth.indexOf(':');
-    return colon < 0 ? `${scheme}***@` : `${scheme}${auth.slice(0, colon)}:***@`;
-  });
 }
 
 async function load<T>(pkg: string, loader: () => Promise<T>): Promise<T> {

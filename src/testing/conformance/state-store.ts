@@ -190,6 +190,27 @@ export function stateStoreConformance(
       expect((await store.get('d1'))?.owner).toBeUndefined();
     });
 
+    it('answers parallel completions one by one, each exactly once', async () => {
+      await store.add(ids('g', 40));
+      const leases = await store.claim('w', 40, 60_000);
+      const calls = leases.flatMap((lease, i) => [
+        store.complete(i % 4 === 0 ? 'thief' : 'w', lease.id, i % 3 === 0 ? 'failed' : 'done', `r${i}`),
+        store.complete('w', lease.id, 'notfound'),
+      ]);
+      const results = await Promise.all(calls);
+      for (let i = 0; i < leases.length; i++) {
+        const [first, second] = [results[2 * i], results[2 * i + 1]];
+        if (i % 4 === 0) expect([first, second]).toEqual([false, true]);
+        else expect([first, second]).toEqual([true, false]);
+      }
+      const counts = await store.counts();
+      expect(counts.leased).toBe(0);
+      expect(counts.notfound).toBe(10);
+      expect(counts.done + counts.failed).toBe(30);
+      expect((await store.get(leases[1].id))?.set).toBe('done');
+      expect(await store.get(leases[3].id)).toMatchObject({ set: 'failed', reason: 'r3' });
+    });
+
     it('releases leases to the front of pending', async () => {
       await store.add(['q1', 'q2', 'q3', 'q4']);
       await store.claim('w', 2, 60_000);

@@ -1,0 +1,257 @@
+/**
+ * Lua scripts of the Redis state store. Each runs atomically inside Redis, so any number of
+ * processes can share one prefix. Layout under the prefix P:
+ *   P:rec                 hash id -> JSON record {s, a, d, u, e?, r?, o?, x?}
+ *   P:set:<name>          sorted set per ID set; score = order (a counter) or, for leased, the expiry
+ *   P:owner:<owner>       set of IDs leased by one owner
+ *   P:seq / P:front       counters for tail and head positions
+ *   P:meta                hash of metadata; P:workers + P:worker:<id> heartbeats
+ * The prefix arrives as ARGV[1]; scripts build key names from it (single Redis, not Cluster).
+ */
+
+const COMMON = `
+local P = ARGV[1]
+local function setkey(name) return P .. ':set:' .. name end
+local function ownerkey(owner) return P .. ':owner:' .. owner end
+local function getrec(id)
+  local raw = redis.call('HGET', P .. ':rec', id)
+  if not raw then return nil end
+  return cjson.decode(raw)
+end
+local function putrec(id, rec) redis.call('HSET', P .. ':rec', id, cjson.encode(rec)) end
+local function tail() return redis.call('INCR', P .. ':seq') end
+local function head() return redis.call('DECR', P .. ':front') end
+local function leave(id, rec)
+  redis.call('ZREM', setkey(rec.s), id)
+  if rec.s == 'leased' and rec.o then redis.call('SREM', ownerkey(rec.o), id) end
+  rec.o = nil
+  rec.x = nil
+end
+`;
+
+/** ARGV: prefix, to, depth, recrawl (0/1), now, ids... -> number added */
+export const ADD = `${COMMON}
+local to, depth, recrawl, now = ARGV[2], tonumber(ARGV[3]), ARGV[4] == '1', tonumber(ARGV[5])
+local added = 0
+for i = 6, #ARGV do
+  local id = ARGV[i]
+  local rec = getrec(id)
+  local final = rec and (rec.s == 'done' or rec.s == 'notfound' or rec.s == 'failed')
+  if not rec or (recrawl and final) then
+    if rec then leave(id, rec) end
+    local fresh = { s = to, a = 0, d = rec and rec.d or depth, u = now }
+    if to == 'pending' then fresh.e = now end
+    redis.call('ZADD', setkey(to), tail(), id)
+    putrec(id, fresh)
+    added = added + 1
+  end
+end
+return added
+`;
+
+/** ARGV: prefix, n, now -> number promoted */
+export const PROMOTE = `${COMMON}
+local n, now = tonumber(ARGV[2]), tonumber(ARGV[3])
+local items = redis.call('ZPOPMIN', setkey('backlog'), n)
+local moved = 0
+for i = 1, #items, 2 do
+  local id = items[i]
+  local rec = getrec(id)
+  if rec then
+    rec.s = 'pending'
+    rec.e = now
+    rec.u = now
+    redis.call('ZADD', setkey('pending'), tail(), id)
+    putrec(id, rec)
+    moved = moved + 1
+  end
+end
+return moved
+`;
+
+/** ARGV: prefix, owner, n, now, leaseMs -> flat list: id, attemptsBefore, enqueuedAt, depth, expiresAt */
+export const CLAIM = `${COMMON}
+local owner, n, now, leaseMs = ARGV[2], tonumber(ARGV[3]), tonumber(ARGV[4]), tonumber(ARGV[5])
+local expires = now + leaseMs
+local out = {}
+local function take(id, rec)
+  local before = rec.a
+  if rec.s == 'leased' and rec.o then redis.call('SREM', ownerkey(rec.o), id) end
+  rec.s = 'leased'
+  rec.a = before + 1
+  rec.o = owner
+  rec.x = expires
+  rec.u = now
+  if not rec.e then rec.e = now end
+  redis.call('ZADD', setkey('leased'), expires, id)
+  redis.call('SADD', ownerkey(owner), id)
+  putrec(id, rec)
+  out[#out + 1] = id
+  out[#out + 1] = before
+  out[#out + 1] = rec.e
+  out[#out + 1] = rec.d
+  out[#out + 1] = expires
+end
+local expired = redis.call('ZRANGEBYSCORE', setkey('leased'), '-inf', now, 'LIMIT', 0, n)
+for _, id in ipairs(expired) do
+  local rec = getrec(id)
+  if rec and rec.s == 'leased' then take(id, rec) else redis.call('ZREM', setkey('leased'), id) end
+end
+local want = n - #out / 5
+while want > 0 do
+  local items = redis.call('ZPOPMIN', setkey('pending'), want)
+  if #items == 0 then break end
+  for i = 1, #items, 2 do
+    local id = items[i]
+    local rec = getrec(id)
+    if rec and rec.s == 'pending' then
+      take(id, rec)
+      want = want - 1
+    end
+  end
+end
+return out
+`;
+
+/** ARGV: prefix, owner, now, leaseMs, ids... */
+export const RENEW = `${COMMON}
+local owner, now, leaseMs = ARGV[2], tonumber(ARGV[3]), tonumber(ARGV[4])
+for i = 5, #ARGV do
+  local id = ARGV[i]
+  local rec = getrec(id)
+  if rec and rec.s == 'leased' and rec.o == owner then
+    rec.x = now + leaseMs
+    rec.u = now
+    redis.call('ZADD', setkey('leased'), rec.x, id)
+    putrec(id, rec)
+  end
+end
+return 0
+`;
+
+/** ARGV: prefix, now, then groups of 4: owner, id, outcome, reason ('' = none) -> list of 0/1 */
+export const COMPLETE = `${COMMON}
+local now = tonumber(ARGV[2])
+local out = {}
+for i = 3, #ARGV, 4 do
+  local owner, id, outcome, reason = ARGV[i], ARGV[i + 1], ARGV[i + 2], ARGV[i + 3]
+  local rec = getrec(id)
+  if rec and rec.s == 'leased' and rec.o == owner then
+    leave(id, rec)
+    rec.s = outcome
+    rec.u = now
+    if reason ~= '' then rec.r = reason else rec.r = nil end
+    redis.call('ZADD', setkey(outcome), tail(), id)
+    putrec(id, rec)
+    out[#out + 1] = 1
+  else
+    out[#out + 1] = 0
+  end
+end
+return out
+`;
+
+const RELEASE_HELD = `
+local function requeue(ids, now)
+  -- Walk backwards so the first ID ends up first in pending.
+  for i = #ids, 1, -1 do
+    local id = ids[i]
+    local rec = getrec(id)
+    leave(id, rec)
+    rec.s = 'pending'
+    rec.e = now
+    rec.u = now
+    redis.call('ZADD', setkey('pending'), head(), id)
+    putrec(id, rec)
+  end
+end
+`;
+
+/** ARGV: prefix, owner, now, ids... -> number released */
+export const RELEASE = `${COMMON}${RELEASE_HELD}
+local owner, now = ARGV[2], tonumber(ARGV[3])
+local held = {}
+local seen = {}
+for i = 4, #ARGV do
+  local id = ARGV[i]
+  local rec = getrec(id)
+  if not seen[id] and rec and rec.s == 'leased' and rec.o == owner then held[#held + 1] = id end
+  seen[id] = true
+end
+requeue(held, now)
+return #held
+`;
+
+/** ARGV: prefix, owner, now -> number released */
+export const RELEASE_OWNER = `${COMMON}${RELEASE_HELD}
+local owner, now = ARGV[2], tonumber(ARGV[3])
+local members = redis.call('SMEMBERS', ownerkey(owner))
+local held = {}
+for _, id in ipairs(members) do
+  local rec = getrec(id)
+  if rec and rec.s == 'leased' and rec.o == owner then held[#held + 1] = id end
+end
+-- Keep the order in which they were leased, as far as the expiry tells.
+table.sort(held, function(a, b)
+  local sa = tonumber(redis.call('ZSCORE', setkey('leased'), a))
+  local sb = tonumber(redis.call('ZSCORE', setkey('leased'), b))
+  if sa == sb then return a < b end
+  return sa < sb
+end)
+requeue(held, now)
+redis.call('DEL', ownerkey(owner))
+return #held
+`;
+
+/** ARGV: prefix, n, now -> number moved (call until it returns less than n) */
+export const RETRY_FAILED = `${COMMON}
+local n, now = tonumber(ARGV[2]), tonumber(ARGV[3])
+local items = redis.call('ZPOPMIN', setkey('failed'), n)
+local moved = 0
+for i = 1, #items, 2 do
+  local id = items[i]
+  local rec = getrec(id)
+  if rec then
+    rec.s = 'pending'
+    rec.a = 0
+    rec.r = nil
+    rec.e = now
+    rec.u = now
+    redis.call('ZADD', setkey('pending'), tail(), id)
+    putrec(id, rec)
+    moved = moved + 1
+  end
+end
+return moved
+`;
+
+/** ARGV: prefix -> six ZCARDs in ID_SETS order */
+export const COUNTS = `${COMMON}
+local out = {}
+for _, name in ipairs({ 'backlog', 'pending', 'leased', 'done', 'notfound', 'failed' }) do
+  out[#out + 1] = redis.call('ZCARD', setkey(name))
+end
+return out
+`;
+
+/** ARGV: prefix, set, limit, after ('' = from the start) -> flat list: id, record JSON */
+export const LIST = `${COMMON}
+local name, limit, after = ARGV[2], tonumber(ARGV[3]), ARGV[4]
+local start = 0
+if after ~= '' then
+  local rank = redis.call('ZRANK', setkey(name), after)
+  if not rank then return {} end
+  start = rank + 1
+end
+if limit <= 0 then return {} end
+local ids = redis.call('ZRANGE', setkey(name), start, start + limit - 1)
+local out = {}
+for _, id in ipairs(ids) do
+  local raw = redis.call('HGET', P .. ':rec', id)
+  if raw then
+    out[#out + 1] = id
+    out[#out + 1] = raw
+  end
+end
+return out
+`;
