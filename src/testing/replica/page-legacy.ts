@@ -59,6 +59,7 @@ const DUMMY = `    <div class="article-item-box csdn-tracking-statistics" style=
         <div class="info-box d-flex align-content-center">
             <p><span class="date">2018-09-18 11:16:28</span></p>
             <p><span class="read-num">阅读数：13</span></p>
+            <p><span class="read-num">评论数：2</span></p>
         </div>
     </div>
 `;
