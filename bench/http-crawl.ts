@@ -40,12 +40,12 @@ interface ReplicaInfo {
 // ---- child role: serve the replica ---------------------------------------------------------
 if (process.env.BENCH_ROLE === 'replica') {
   const { startReplica } = await import('../src/testing/replica/index.js');
+  // Faults none, plus a fixed latency per response.
   const replica = await startReplica({
     users: USERS,
     seed: SEED,
-    faults: 'none',
-    latencyMs: Number(process.env.BENCH_LATENCY ?? 0),
-  } as Parameters<typeof startReplica>[0]);
+    faults: { latencyMs: Number(process.env.BENCH_LATENCY ?? 0) },
+  });
   process.send?.({ url: replica.url, usernames: replica.usernames } satisfies ReplicaInfo);
   process.on('message', async (message) => {
     if (message === 'close') {

@@ -3,9 +3,20 @@
  * await is raced against a timer or a signal, and every timer is cleared when the work settles
  * so that a finished run leaves no handle keeping the process alive.
  */
+import { setMaxListeners } from 'node:events';
 import { AbortedError, CrawlError, TimeoutError } from './errors.js';
 
 /** The error a signal carries, as a CrawlError (an abort without a CrawlError reason is AbortedError). */
+/**
+ * An AbortController whose signal may carry many listeners: one signal (a user's, a host's, the
+ * stop signal) is legitimately shared by every request in flight, which is not a leak.
+ */
+export function sharedController(): AbortController {
+  const controller = new AbortController();
+  setMaxListeners(0, controller.signal);
+  return controller;
+}
+
 export function abortError(signal: AbortSignal): CrawlError {
   const reason: unknown = signal.reason;
   if (reason instanceof CrawlError) return reason;
@@ -92,7 +103,7 @@ export function linkedSignal(
   timeoutMs?: number,
   timeoutMessage = 'deadline passed',
 ): LinkedSignal {
-  const controller = new AbortController();
+  const controller = sharedController();
   const cleanups: (() => void)[] = [];
   const abort = (reason?: unknown) => {
     if (!controller.signal.aborted) controller.abort(reason ?? new AbortedError());

@@ -5,7 +5,7 @@
  * with capped backoff, logging one line per probe instead of one per request. The first probe
  * that gets any non-5xx answer brings the host back and the engine resumes by itself.
  */
-import { formatMs, sleep } from './deadline.js';
+import { formatMs, sharedController, sleep } from './deadline.js';
 import { describeError, SiteDownError } from './errors.js';
 import type { HttpClient } from './http-client.js';
 import { type Logger, silentLogger } from './logger.js';
@@ -33,7 +33,7 @@ interface HostHealth {
 
 export class OutageMonitor {
   private readonly hosts = new Map<string, HostHealth>();
-  private readonly closed = new AbortController();
+  private readonly closed = sharedController();
   private readonly threshold: number;
   private readonly firstProbeDelayMs: number;
   private readonly maxProbeDelayMs: number;
@@ -115,7 +115,7 @@ export class OutageMonitor {
   private health(host: string): HostHealth {
     let health = this.hosts.get(host);
     if (!health) {
-      health = { failures: 0, down: false, since: 0, controller: new AbortController(), upWaiters: [] };
+      health = { failures: 0, down: false, since: 0, controller: sharedController(), upWaiters: [] };
       this.hosts.set(host, health);
     }
     return health;
@@ -147,7 +147,7 @@ export class OutageMonitor {
         const downMs = Date.now() - health.since;
         health.down = false;
         health.failures = 0;
-        health.controller = new AbortController();
+        health.controller = sharedController();
         this.log.info(`site ${host} is back after ${formatMs(downMs)}; resuming`, { host });
         this.options.onUp?.(host, downMs);
         for (const wake of health.upWaiters.splice(0)) wake();

@@ -6,7 +6,7 @@
  */
 import os from 'node:os';
 import path from 'node:path';
-import { formatMs, linkedSignal, sleep, untilAborted, withTimeout } from './deadline.js';
+import { formatMs, linkedSignal, sharedController, sleep, untilAborted, withTimeout } from './deadline.js';
 import { OutageMonitor } from './engine-outage.js';
 import type { BrowserMode, Crawler, EngineOptions, RunSummary } from './engine-types.js';
 import {
@@ -90,7 +90,7 @@ export function createEngine(options: EngineOptions): Crawler {
       outage,
       logger: log,
     });
-    const stop = new AbortController();
+    const stop = sharedController();
     stopController = stop;
     let stoppedBy: RunSummary['stoppedBy'];
     const onSignal = () => {
@@ -328,7 +328,7 @@ export function createEngine(options: EngineOptions): Crawler {
     }
 
     function start(lease: Lease) {
-      const force = new AbortController();
+      const force = sharedController();
       const task: Task = {
         id: lease.id,
         force,
