@@ -1,0 +1,105 @@
+import { randomUUID } from 'node:crypto';
+import pg from 'pg';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { StoreError } from '../src/core/errors.js';
+import { openResultStore } from '../src/stores/open.js';
+import { openPostgresResultStore, type PostgresResultStore } from '../src/stores/postgres-result-store.js';
+import { resultStoreConformance } from '../src/testing/conformance/result-store.js';
+
+const URL_BASE = 'postgres://postgres@127.0.0.1:5432/test';
+const schemaName = () => `csdn_test_${randomUUID().replace(/-/g, '').slice(0, 16)}`;
+
+resultStoreConformance('PostgreSQL', async () => {
+  const schema = schemaName();
+  const store = await openPostgresResultStore({ url: URL_BASE, schema });
+  return {
+    store,
+    openAnother: () => openPostgresResultStore({ url: URL_BASE, schema }),
+    cleanup: async () => {
+      await store.dropSchema();
+      await store.close();
+    },
+  };
+});
+
+describe('PostgresResultStore', () => {
+  let admin: pg.Client;
+
+  beforeAll(async () => {
+    admin = new pg.Client({ connectionString: URL_BASE });
+    await admin.connect();
+  });
+
+  afterAll(async () => {
+    await admin.end();
+  });
+
+  it('opens through a postgres:// spec with ?schema= and records the schema version', async () => {
+    const schema = schemaName();
+    const store = (await openResultStore(
+      `postgresql://postgres@127.0.0.1:5432/test?schema=${schema}`,
+    )) as PostgresResultStore;
+    try {
+      expect(store.schema).toBe(schema);
+      const { rows } = await admin.query(`SELECT app, version FROM ${schema}.schema_version`);
+      expect(rows).toEqual([{ app: 'csdn-crawl-results', version: 1 }]);
+      // A second open of the same schema finds it and keeps the data.
+      await store.saveOutcome('kept', 'notfound', undefined, 1);
+      const again = await openPostgresResultStore({ url: URL_BASE, schema });
+      expect((await again.getUser('kept'))?.status).toBe('notfound');
+      await again.close();
+    } finally {
+      await store.dropSchema();
+      await store.close();
+    }
+  });
+
+  it('refuses a schema that holds tables of another program and leaves it untouched', async () => {
+    const schema = schemaName();
+    await admin.query(
+      `CREATE SCHEMA ${schema}; CREATE TABLE ${schema}.users (id int primary key, email text)`,
+    );
+    await admin.query(`INSERT INTO ${schema}.users VALUES (1, 'a@b')`);
+    try {
+      const error = await openPostgresResultStore({ url: URL_BASE, schema }).catch((e: unknown) => e);
+      expect(error).toBeInstanceOf(StoreError);
+      expect((error as StoreError).message).toContain(schema);
+      expect((error as StoreError).hint).toMatch(/untouched/);
+      const { rows } = await admin.query(
+        `SELECT table_name FROM information_schema.tables WHERE table_schema = $1`,
+        [schema],
+      );
+      expect(rows.map((r) => r.table_name)).toEqual(['users']);
+    } finally {
+      await admin.query(`DROP SCHEMA ${schema} CASCADE`);
+    }
+  });
+
+  it('opens one new schema from several connections at once', async () => {
+    const schema = schemaName();
+    const stores = await Promise.all([1, 2, 3].map(() => openPostgresResultStore({ url: URL_BASE, schema })));
+    try {
+      expect(await stores[2].counts()).toEqual({ users: 0, articles: 0, snapshots: 0, edges: 0 });
+    } finally {
+      await stores[0].dropSchema();
+      await Promise.all(stores.map((s) => s.close()));
+    }
+  });
+
+  it('fails fast with one line when PostgreSQL is unreachable, without the password', async () => {
+    const error = await openPostgresResultStore({
+      url: 'postgres://bob:pg-secret-7@127.0.0.1:1/test',
+      connectTimeoutMs: 2_000,
+    }).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(StoreError);
+    expect((error as StoreError).message).toContain('127.0.0.1:1');
+    expect((error as StoreError).message).not.toContain('pg-secret-7');
+    expect((error as StoreError).message).not.toContain('\n');
+  });
+
+  it('rejects a schema name that is not a plain identifier', async () => {
+    await expect(openPostgresResultStore({ url: URL_BASE, schema: 'x"; drop table y; --' })).rejects.toThrow(
+      /invalid PostgreSQL schema name/,
+    );
+  });
+});
