@@ -45,7 +45,8 @@ export function parseStoreSpec(spec: string): ParsedSpec {
   return { kind: 'sqlite', target: path.resolve(trimmed) };
 }
 
-async function load<T>(pkg: string, loader: () => Promise<T>): Promise<T> {
+/** Imports an optional package; a missing one becomes MissingDependencyError with the install command. */
+export async function loadOptional<T>(pkg: string, loader: () => Promise<T>): Promise<T> {
   try {
     return await loader();
   } catch (error) {
@@ -66,16 +67,16 @@ export async function openStateStore(spec: string): Promise<StateStore> {
   const parsed = parseStoreSpec(spec);
   switch (parsed.kind) {
     case 'memory': {
-      const { openKeyvStateStore } = await load('keyv', () => import('./keyv-state-store.js'));
+      const { openKeyvStateStore } = await loadOptional('keyv', () => import('./keyv-state-store.js'));
       return openKeyvStateStore();
     }
     case 'sqlite': {
-      await load('@keyv/sqlite', () => import('@keyv/sqlite'));
-      const { openKeyvStateStore } = await load('keyv', () => import('./keyv-state-store.js'));
+      await loadOptional('@keyv/sqlite', () => import('@keyv/sqlite'));
+      const { openKeyvStateStore } = await loadOptional('keyv', () => import('./keyv-state-store.js'));
       return openKeyvStateStore({ path: parsed.target });
     }
     case 'redis': {
-      await load('ioredis', () => import('ioredis'));
+      await loadOptional('ioredis', () => import('ioredis'));
       const { openRedisStateStore } = await import('./redis-state-store.js');
       return openRedisStateStore({ url: parsed.target });
     }
@@ -93,18 +94,18 @@ export async function openResultStore(spec: string): Promise<ResultStore> {
   const parsed = parseStoreSpec(spec);
   switch (parsed.kind) {
     case 'sqlite': {
-      await load('better-sqlite3', () => import('better-sqlite3'));
+      await loadOptional('better-sqlite3', () => import('better-sqlite3'));
       const { openSqliteResultStore } = await import('./sqlite-result-store.js');
       return openSqliteResultStore(parsed.target);
     }
     case 'postgres': {
-      await load('pg', () => import('pg'));
+      await loadOptional('pg', () => import('pg'));
       const { openPostgresResultStore } = await import('./postgres-result-store.js');
       return openPostgresResultStore({ url: parsed.target });
     }
     case 'memory': {
       // A private temporary SQLite database: the same code path as a file, gone on close.
-      await load('better-sqlite3', () => import('better-sqlite3'));
+      await loadOptional('better-sqlite3', () => import('better-sqlite3'));
       const { openSqliteResultStore } = await import('./sqlite-result-store.js');
       return openSqliteResultStore(':memory:');
     }
