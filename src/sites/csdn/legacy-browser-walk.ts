@@ -1,5 +1,11 @@
 import type { BrowserPage } from '../../core/browser-driver.js';
-import { ClickInterceptedError, CrawlError, ParseError, TimeoutError } from '../../core/errors.js';
+import {
+  ClickInterceptedError,
+  CrawlError,
+  DriverCrashError,
+  ParseError,
+  TimeoutError,
+} from '../../core/errors.js';
 import type { CrawlContext } from '../../core/site-adapter.js';
 import { ArticleCollector } from './article-collector.js';
 import type { LegacyWalkResult } from './legacy-http-walk.js';
@@ -111,10 +117,16 @@ async function readPage(
 ): Promise<LegacyListPage> {
   const until = Date.now() + options.timeoutMs;
   for (;;) {
-    const html = await page.content({ timeoutMs: options.timeoutMs });
-    const parsed = parseLegacyList(html, id);
-    const at = parsed.vars.currentPage;
-    if (at === n || (at === undefined && parsed.articles.length > 0)) return parsed;
+    let at: number | undefined;
+    try {
+      const html = await page.content({ timeoutMs: Math.max(1000, until - Date.now()) });
+      const parsed = parseLegacyList(html, id);
+      at = parsed.vars.currentPage;
+      if (at === n || (at === undefined && parsed.articles.length > 0)) return parsed;
+    } catch (error) {
+      // Reading while the script-driven navigation swaps documents can fail: read again.
+      if (error instanceof DriverCrashError || error instanceof ParseError) throw error;
+    }
     if (Date.now() >= until) {
       throw new TimeoutError(`legacy page ${n} of ${id} did not load (page says ${String(at)})`);
     }
