@@ -48,6 +48,10 @@ export interface ResultStore {
   getEdges(username: string): Promise<{ follows: string[]; fans: string[] }>;
   /** Every user, in username order, without loading all into memory. */
   iterateUsers(): AsyncIterable<StoredUser>;
+  /** Optional: every article with its username, in (username, article id) order, streamed. */
+  iterateArticles?(): AsyncIterable<StoredArticle & { username: string }>;
+  /** Optional: every profile snapshot, in (username, crawl time) order, streamed. */
+  iterateSnapshots?(): AsyncIterable<ProfileSnapshot>;
   counts(): Promise<ResultCounts>;
   close(): Promise<void>;
   readonly raw?: unknown;
