@@ -1,17 +1,24 @@
 /**
  * State store benchmark: a million IDs in the Keyv SQLite store.
  *
- *   npx vite-node bench/state-store.ts [ids=1000000] [claimBatch=100] [claimTotal=20000]
+ *   npx vite-node bench/state-store.ts [ids=1000000] [claimBatch=100] [claimTotal=20000] [redis-url]
+ *
+ * With a redis:// URL as the fourth argument the same figures are taken on the Redis store (under a
+ * unique key prefix, deleted afterwards) instead of the SQLite file.
  *
  * Prints the time to add the IDs, `counts()` latency, claim+complete throughput (IDs/s: claiming a
  * batch, then completing each ID one after another, and completing the batch in parallel as a worker
  * pool does) and the peak RSS. The file lives in a
  * temporary directory and is deleted afterwards.
  */
+
+import { randomUUID } from 'node:crypto';
 import { mkdtemp, rm, stat } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
+import type { StateStore } from '../src/core/state-store.js';
 import { openKeyvStateStore } from '../src/stores/keyv-state-store.js';
+import { openRedisStateStore, type RedisStateStore } from '../src/stores/redis-state-store.js';
 
 const total = Number(process.argv[2] ?? 1_000_000);
 const batch = Number(process.argv[3] ?? 100);
@@ -19,7 +26,11 @@ const claimTotal = Number(process.argv[4] ?? 20_000);
 
 const dir = await mkdtemp(path.join(tmpdir(), 'csdn-bench-'));
 const file = path.join(dir, 'state.sqlite');
-const store = await openKeyvStateStore({ path: file });
+const redisUrl = process.argv[5];
+const store: StateStore = redisUrl
+  ? await openRedisStateStore({ url: redisUrl, prefix: `csdn-bench-${randomUUID()}` })
+  : await openKeyvStateStore({ path: file });
+console.log(`store: ${redisUrl ? `Redis ${redisUrl}` : `Keyv SQLite ${file}`}`);
 const seconds = (start: bigint) => Number(process.hrtime.bigint() - start) / 1e9;
 
 try {
@@ -75,11 +86,12 @@ try {
   console.log(`list(done, 100): ${(seconds(start) * 1000).toFixed(1)} ms (${page.length} records)`);
 
   console.log('counts:', JSON.stringify(await store.counts()));
-  const size = (await stat(file)).size;
+  const size = redisUrl ? 0 : (await stat(file)).size;
   console.log(
     `file: ${(size / 1e6).toFixed(0)} MB; peak RSS: ${(process.resourceUsage().maxRSS / 1024).toFixed(0)} MB`,
   );
 } finally {
+  if (redisUrl) await (store as RedisStateStore).destroy();
   await store.close();
   await rm(dir, { recursive: true, force: true });
 }
