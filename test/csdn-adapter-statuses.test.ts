@@ -69,6 +69,11 @@ const users: Record<string, Handler> = {
     url.pathname === '/truncated_api'
       ? html(fixture('home-today.html'))
       : json(fixture('api-truncated.json')),
+  unknown_home: () => html(fixture('garbage.html')),
+  legacy_broken: (url) =>
+    url.pathname === '/legacy_broken'
+      ? html(fixture('legacy-home.html'))
+      : html('<html><body>维护中</body></html>'),
   legacy_user: (url) => {
     if (url.pathname === '/legacy_user') return html(fixture('legacy-home.html'));
     if (url.pathname === '/legacy_user/article/list/1') return html(fixture('legacy-list-page1.html'));
@@ -189,6 +194,18 @@ describe('csdn adapter over HTTP: answers mapped to results and errors', () => {
     const broken = await crawlError('broken');
     expect(broken).toBeInstanceOf(NetworkError);
     expect((broken as NetworkError).status).toBe(502);
+  });
+
+  it('a page that is neither profile nor list is a ParseError with the page kept as evidence', async () => {
+    const adapter = createCsdnAdapter({ baseUrl });
+    for (const id of ['unknown_home', 'legacy_broken']) {
+      const context = makeContext({ http: client });
+      const error = await adapter.crawlUser(id, context).catch((e: unknown) => e);
+      expect(error, id).toBeInstanceOf(ParseError);
+      expect((error as ParseError).snapshot).toBe('/tmp/snapshot-1-parse.html');
+      expect(context.snapshots[0].url).toMatch(new RegExp(`/${id}`));
+      expect(context.snapshots[0].html).toBeTruthy();
+    }
   });
 
   it('garbage or truncated JSON from the API of a today-skin user is a ParseError', async () => {

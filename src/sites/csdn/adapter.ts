@@ -56,13 +56,18 @@ export function createCsdnAdapter(options: CsdnAdapterOptions = {}): SiteAdapter
   const extraHosts = [origin.host.toLowerCase()];
 
   const normalizeId = (input: string) => normalizeCsdnId(input, extraHosts);
+  let apiKnownMissing = false;
 
   async function readHome(id: string, fetcher: SiteFetcher): Promise<HomePage> {
     const response = await fetcher.get(urls.home(id), 'home page');
     if (response.status === 404 || response.status === 410 || isNotFoundPage(response.body)) {
       throw new NotFoundError(`CSDN user ${id} does not exist`);
     }
-    return parseHomePage(response.body, id);
+    const home = parseHomePage(response.body, id);
+    if (home.skin === 'unknown') {
+      throw new ParseError(`home page of ${id} has no profile (neither embedded state, counters nor aside)`);
+    }
+    return home;
   }
 
   /** Page 1 of the JSON list, or undefined when the API is not there (a legacy-only site). */
@@ -89,6 +94,21 @@ export function createCsdnAdapter(options: CsdnAdapterOptions = {}): SiteAdapter
   async function crawlUser(input: string, context: CrawlContext): Promise<UserResult> {
     const id = normalizeId(input);
     const fetcher = createSiteFetcher(context, gate, { timeoutMs: options.requestTimeoutMs });
+    try {
+      return await crawlWith(id, fetcher, context);
+    } catch (error) {
+      // Keep what the site answered: a parse failure is only understood with the page in hand.
+      const last = fetcher.last();
+      if (error instanceof ParseError && !error.snapshot && last) {
+        error.snapshot = await context
+          .snapshot({ html: last.body, url: last.url, error, label: 'parse' })
+          .catch(() => undefined);
+      }
+      throw error;
+    }
+  }
+
+  async function crawlWith(id: string, fetcher: SiteFetcher, context: CrawlContext): Promise<UserResult> {
     const home = await readHome(id, fetcher);
     const profile: Profile = { ...home.profile, username: id };
 
@@ -101,7 +121,12 @@ export function createCsdnAdapter(options: CsdnAdapterOptions = {}): SiteAdapter
     }
 
     // A 2019-skin home page: use the JSON API when the site has it, else walk the legacy list.
-    const firstPage = await probeApi(id, fetcher);
+    // Once the API proved missing, later legacy users skip the probe.
+    const firstPage = apiKnownMissing ? undefined : await probeApi(id, fetcher);
+    if (!firstPage && !apiKnownMissing) {
+      apiKnownMissing = true;
+      context.log.info('the site has no JSON API: walking legacy lists', { baseUrl });
+    }
     if (firstPage) {
       const walk = await walkApiArticles(id, fetcher, urls, context, { pageSize, maxPages }, firstPage);
       profile.articleCount = walk.articles.length;
@@ -109,7 +134,6 @@ export function createCsdnAdapter(options: CsdnAdapterOptions = {}): SiteAdapter
       await discover(id, fetcher, context, result);
       return result;
     }
-    context.log.debug('no JSON API: walking the legacy list', { id });
     const walk = await walkLegacy(id, fetcher, context);
     profile.articleCount = walk.articles.length;
     return { username: id, profile, articles: walk.articles, source: walk.source };

@@ -3,7 +3,7 @@ import type { Article } from '../../core/model.js';
 import type { CrawlContext } from '../../core/site-adapter.js';
 import { ArticleCollector, catchUpHead } from './article-collector.js';
 import { isNotFoundPage } from './parse-home.js';
-import { type LegacyListPage, parseLegacyList } from './parse-legacy.js';
+import { isEmptyLegacyList, type LegacyListPage, parseLegacyList } from './parse-legacy.js';
 import type { SiteFetcher } from './site-fetcher.js';
 import type { CsdnUrls } from './urls.js';
 
@@ -32,7 +32,16 @@ export async function walkLegacyHttp(
       if (n === 1) throw new NotFoundError(`CSDN user ${id} has no article list (404)`);
       return { articles: [], hiddenSkipped: 0, foreignSkipped: 0, vars: {} };
     }
-    return parseLegacyList(response.body, id);
+    const parsed = parseLegacyList(response.body, id);
+    if (
+      parsed.articles.length === 0 &&
+      parsed.vars.listTotal === undefined &&
+      !isEmptyLegacyList(response.body)
+    ) {
+      // Not an empty list: something else answered (an error page served with 200).
+      throw new ParseError(`legacy list page ${n} of ${id} is not a list page`);
+    }
+    return parsed;
   };
 
   const collector = new ArticleCollector();

@@ -47,6 +47,11 @@ export function parseLegacyVars(html: string): LegacyVars {
   return vars;
 }
 
+/** A legacy list page that says it has nothing (空空如也), as opposed to a page that is no list at all. */
+export function isEmptyLegacyList(html: string): boolean {
+  return /空空如也/.test(html) || /class="[^"]*\bno-data\b/.test(html);
+}
+
 /** ceil(listTotal / pageSize), or undefined when the page does not say. */
 export function legacyPageCount(vars: LegacyVars): number | undefined {
   if (vars.listTotal === undefined || !vars.pageSize) return undefined;

@@ -15,6 +15,8 @@ export interface FetchOptions {
  * unusable status becomes the error class that carries the retry policy.
  */
 export function createSiteFetcher(context: CrawlContext, gate: ChallengeGate, options: FetchOptions = {}) {
+  /** The last answer read, kept as evidence for a ParseError. */
+  let last: { url: string; body: string } | undefined;
   const browserAllowed = () => context.canUseBrowser && context.browserMode !== 'never';
 
   async function get(url: string, what: string): Promise<HttpResponse> {
@@ -25,6 +27,7 @@ export function createSiteFetcher(context: CrawlContext, gate: ChallengeGate, op
         timeoutMs: options.timeoutMs,
         headers: options.headers,
       });
+      last = { url, body: response.body };
       if (!isChallengeResponse(response)) {
         throwForStatus(response, what);
         return response;
@@ -48,7 +51,7 @@ export function createSiteFetcher(context: CrawlContext, gate: ChallengeGate, op
     }
   }
 
-  return { get };
+  return { get, last: () => last };
 }
 
 export type SiteFetcher = ReturnType<typeof createSiteFetcher>;
