@@ -157,3 +157,35 @@ describe('KeyvStateStore on a caller-provided Keyv', () => {
     await store.close();
   });
 });
+
+describe('KeyvStateStore heartbeats', () => {
+  it('lists workers of every process on the file until their heartbeat ages out', async () => {
+    const file = path.join(dir, 'workers.sqlite');
+    const a = await openKeyvStateStore({ path: file, workerTtlMs: 150 });
+    const b = await openKeyvStateStore({ path: file, workerTtlMs: 150 });
+    const now = Date.now();
+    await a.heartbeat({
+      workerId: 'a',
+      host: 'h',
+      pid: 1,
+      startedAt: now,
+      lastSeen: now,
+      inFlight: 3,
+      rate: 9,
+    });
+    await b.heartbeat({
+      workerId: 'b',
+      host: 'h',
+      pid: 2,
+      startedAt: now,
+      lastSeen: now,
+      inFlight: 0,
+      rate: 0,
+    });
+    expect((await a.workers()).map((w) => w.workerId).sort()).toEqual(['a', 'b']);
+    await new Promise((resolve) => setTimeout(resolve, 200));
+    expect(await b.workers()).toEqual([]);
+    await a.close();
+    await b.close();
+  });
+});

@@ -1,6 +1,14 @@
 import Keyv from 'keyv';
 import { CrawlError, InvalidInputError, StoreError } from '../core/errors.js';
-import type { AddOptions, IdRecord, IdSet, Lease, SetCounts, StateStore } from '../core/state-store.js';
+import type {
+  AddOptions,
+  IdRecord,
+  IdSet,
+  Lease,
+  SetCounts,
+  StateStore,
+  WorkerInfo,
+} from '../core/state-store.js';
 import { ID_SETS } from '../core/state-store.js';
 import { isSqliteAdapter, type SqliteLikeAdapter, tuneSqliteAdapter } from './keyv-sqlite-tuning.js';
 import { type Mutex, mutexFor } from './mutex.js';
@@ -168,6 +176,8 @@ export interface KeyvStateStoreOptions {
   namespace?: string;
   /** How long a writer waits for another process's transaction on the SQLite file; default 15 s. */
   busyTimeoutMs?: number;
+  /** Heartbeats older than this are not listed by `workers()`; default 30 s. */
+  workerTtlMs?: number;
 }
 
 /**
@@ -187,6 +197,7 @@ export class KeyvStateStore implements StateStore {
     keyv: Keyv,
     private readonly label: string,
     private readonly ownsKeyv: boolean,
+    private readonly workerTtlMs = 30_000,
   ) {
     this.raw = keyv;
     keyv.throwOnErrors = true;
@@ -501,6 +512,25 @@ export class KeyvStateStore implements StateStore {
     return this.transaction((work) => work.get<T>(`M:${key}`), false);
   }
 
+  /** Records a worker's heartbeat (processes sharing one SQLite file see each other). */
+  async heartbeat(info: WorkerInfo): Promise<void> {
+    await this.transaction(async (work) => {
+      const all = (await work.get<Record<string, WorkerInfo>>('W')) ?? {};
+      // Forget workers silent for long, so the map stays small however many runs there were.
+      const forget = Date.now() - 100 * this.workerTtlMs;
+      for (const [id, worker] of Object.entries(all)) if (worker.lastSeen < forget) delete all[id];
+      all[info.workerId] = { ...info };
+      work.set('W', all);
+    });
+  }
+
+  /** Workers whose last heartbeat is younger than the TTL. */
+  async workers(): Promise<WorkerInfo[]> {
+    const all = await this.transaction((work) => work.get<Record<string, WorkerInfo>>('W'), false);
+    const cutoff = Date.now() - this.workerTtlMs;
+    return Object.values(all ?? {}).filter((worker) => worker.lastSeen >= cutoff);
+  }
+
   async close(): Promise<void> {
     if (this.closed) return;
     this.closed = true;
@@ -663,6 +693,7 @@ export async function openKeyvStateStore(options: KeyvStateStoreOptions = {}): P
       options.keyv,
       `Keyv store (namespace ${options.keyv.namespace ?? 'none'})`,
       false,
+      options.workerTtlMs,
     );
     await store.init();
     return store;
@@ -673,6 +704,7 @@ export async function openKeyvStateStore(options: KeyvStateStoreOptions = {}): P
       new Keyv({ namespace, throwOnErrors: true }),
       'memory state store',
       true,
+      options.workerTtlMs,
     );
     await store.init();
     return store;
@@ -701,7 +733,7 @@ export async function openKeyvStateStore(options: KeyvStateStoreOptions = {}): P
     });
   }
   const keyv = new Keyv({ store: adapter, namespace, throwOnErrors: true });
-  const store = new KeyvStateStore(keyv, file, true);
+  const store = new KeyvStateStore(keyv, file, true, options.workerTtlMs);
   try {
     await store.init();
   } catch (error) {

@@ -192,11 +192,11 @@ for _, id in ipairs(members) do
   if rec and rec.s == 'leased' and rec.o == owner then held[#held + 1] = id end
 end
 -- Keep the order in which they were leased, as far as the expiry tells.
+local score = {}
+for _, id in ipairs(held) do score[id] = tonumber(redis.call('ZSCORE', setkey('leased'), id)) or 0 end
 table.sort(held, function(a, b)
-  local sa = tonumber(redis.call('ZSCORE', setkey('leased'), a))
-  local sb = tonumber(redis.call('ZSCORE', setkey('leased'), b))
-  if sa == sb then return a < b end
-  return sa < sb
+  if score[a] == score[b] then return a < b end
+  return score[a] < score[b]
 end)
 requeue(held, now)
 redis.call('DEL', ownerkey(owner))
