@@ -1,4 +1,4 @@
-import { BlockedError, CrawlError, TimeoutError } from '../../core/errors.js';
+import { AbortedError, BlockedError, CrawlError, TimeoutError } from '../../core/errors.js';
 import type { CrawlContext } from '../../core/site-adapter.js';
 
 export interface ChallengeGateOptions {
@@ -71,7 +71,7 @@ export class ChallengeGate {
       context.log.info('security check passed', { host, cookies: cookies.map((c) => c.name) });
     } catch (error) {
       const wrapped =
-        error instanceof BlockedError
+        error instanceof BlockedError || error instanceof AbortedError
           ? error
           : new BlockedError(
               'challenge',

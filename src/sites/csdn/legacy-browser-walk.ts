@@ -1,5 +1,6 @@
 import type { BrowserPage } from '../../core/browser-driver.js';
 import {
+  AbortedError,
   ClickInterceptedError,
   CrawlError,
   DriverCrashError,
@@ -47,7 +48,7 @@ export async function walkLegacyBrowser(
       error instanceof CrawlError
         ? error
         : new ParseError(`legacy walk of ${id} failed: ${String(error)}`, { cause: error });
-    if (!crawlError.snapshot) {
+    if (!crawlError.snapshot && !(crawlError instanceof AbortedError)) {
       crawlError.snapshot = await context
         .snapshot({ page, error: crawlError, label: 'legacy-pager' })
         .catch(() => undefined);
@@ -75,7 +76,7 @@ async function walk(
   let pageCount = current.pageCount;
   let n = 1;
   for (;;) {
-    context.signal.throwIfAborted?.();
+    if (context.signal.aborted) throw new AbortedError(`legacy walk of ${id} stopped`);
     const added = collector.addPage(current.articles);
     if (current.vars.listTotal !== undefined) {
       listTotal = current.vars.listTotal;
