@@ -2,7 +2,7 @@
  * HTTP crawl throughput against the local CSDN replica, and its limit.
  *
  *   npx vite-node bench/http-crawl.ts            # 2,000 users, concurrency 16, latency 0 and 50 ms
- *   BENCH_USERS=500 BENCH_CONCURRENCY=8 npx vite-node bench/http-crawl.ts
+ *   BENCH_USERS=500 BENCH_CONCURRENCY=8 BENCH_LATENCIES=50 BENCH_ROUNDS=3 npx vite-node bench/http-crawl.ts
  *
  * For each replica latency it runs a warm-up crawl (the replica builds users lazily and caches
  * them; the warm-up also records every URL requested), then prints:
@@ -12,7 +12,9 @@
  *   limit    a bare loop over the very URLs the crawler requested (recorded on the way), same
  *            HTTP client, same concurrency: requests/s, CPU seconds;
  *   fetch    the same bare loop with the built-in fetch (undici), to justify node:http;
- * and the ratio crawler requests/s / limit requests/s (goal at 50 ms: >= 90 %).
+ * and the ratio crawler requests/s / limit requests/s (goal at 50 ms: >= 90 %). Limit and crawl
+ * alternate for BENCH_ROUNDS rounds (default 2) and the best of each is compared, since the
+ * machine the figures come from is shared.
  *
  * The replica runs in a child process so that the CPU and memory figures are the crawler's own.
  */
@@ -31,6 +33,7 @@ import { openSqliteResultStore } from '../src/stores/sqlite-result-store.js';
 const USERS = Number(process.env.BENCH_USERS ?? 2000);
 const CONCURRENCY = Number(process.env.BENCH_CONCURRENCY ?? 16);
 const LATENCIES = (process.env.BENCH_LATENCIES ?? '0,50').split(',').map(Number);
+const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 2);
 const SEED = 7;
 
 interface ReplicaInfo {
@@ -152,14 +155,6 @@ async function runOne(latencyMs: number) {
       `latency ${latencyMs} ms | warm-up crawl: ${warm.value.done} done in ${warm.seconds.toFixed(1)} s, ${urls.length} requests`,
     );
 
-    const limitClient = createHttpClient({ maxSockets: CONCURRENCY });
-    const limit = await measure(() => bareLoop(urls, (url) => limitClient.get(url)));
-    limitClient.close();
-    const limitRate = urls.length / limit.seconds;
-    console.log(
-      `latency ${latencyMs} ms | limit (bare node:http loop, same ${urls.length} URLs): ${limitRate.toFixed(0)} req/s, CPU ${limit.cpuSeconds.toFixed(1)} s, ${limit.value} failures`,
-    );
-
     const viaFetch = await measure(() =>
       bareLoop(urls, async (url) => {
         const response = await fetch(url, { headers: { 'accept-encoding': 'gzip, deflate, br' } });
@@ -170,15 +165,34 @@ async function runOne(latencyMs: number) {
       `latency ${latencyMs} ms | bare fetch loop, same URLs: ${(urls.length / viaFetch.seconds).toFixed(0)} req/s, CPU ${viaFetch.cpuSeconds.toFixed(1)} s`,
     );
 
-    const crawl = await crawlOnce(replica, []);
-    const s = crawl.value;
-    const finished = s.done + s.notfound + s.failed;
-    const crawlRate = s.requests / crawl.seconds;
+    // The machine is shared: alternate limit and crawl, and compare the best round of each.
+    let bestLimit: { rate: number; cpuPerRequest: number } | undefined;
+    let bestCrawl: { rate: number; cpuPerRequest: number } | undefined;
+    for (let round = 1; round <= ROUNDS; round++) {
+      const limitClient = createHttpClient({ maxSockets: CONCURRENCY });
+      const limit = await measure(() => bareLoop(urls, (url) => limitClient.get(url)));
+      limitClient.close();
+      const limitRate = urls.length / limit.seconds;
+      console.log(
+        `latency ${latencyMs} ms | round ${round} limit (bare node:http loop, same ${urls.length} URLs): ${limitRate.toFixed(0)} req/s, CPU ${limit.cpuSeconds.toFixed(1)} s, ${limit.value} failures`,
+      );
+      if (!bestLimit || limitRate > bestLimit.rate) {
+        bestLimit = { rate: limitRate, cpuPerRequest: limit.cpuSeconds / urls.length };
+      }
+
+      const crawl = await crawlOnce(replica, []);
+      const s = crawl.value;
+      const finished = s.done + s.notfound + s.failed;
+      const crawlRate = s.requests / crawl.seconds;
+      console.log(
+        `latency ${latencyMs} ms | round ${round} crawler: ${finished} users (${s.done} done, ${s.notfound} notfound, ${s.failed} failed) in ${crawl.seconds.toFixed(1)} s = ${(finished / crawl.seconds).toFixed(1)} users/s, ${crawlRate.toFixed(0)} req/s, CPU ${crawl.cpuSeconds.toFixed(1)} s, peak RSS ${(process.resourceUsage().maxRSS / 1024).toFixed(0)} MB`,
+      );
+      if (!bestCrawl || crawlRate > bestCrawl.rate) {
+        bestCrawl = { rate: crawlRate, cpuPerRequest: crawl.cpuSeconds / s.requests };
+      }
+    }
     console.log(
-      `latency ${latencyMs} ms | crawler: ${finished} users (${s.done} done, ${s.notfound} notfound, ${s.failed} failed) in ${crawl.seconds.toFixed(1)} s = ${(finished / crawl.seconds).toFixed(1)} users/s, ${crawlRate.toFixed(0)} req/s, CPU ${crawl.cpuSeconds.toFixed(1)} s, peak RSS ${(process.resourceUsage().maxRSS / 1024).toFixed(0)} MB`,
-    );
-    console.log(
-      `latency ${latencyMs} ms | crawler / limit = ${((crawlRate / limitRate) * 100).toFixed(0)} % of the request rate; CPU per request: crawler ${((crawl.cpuSeconds / s.requests) * 1e3).toFixed(2)} ms, node:http ${((limit.cpuSeconds / urls.length) * 1e3).toFixed(2)} ms, fetch ${((viaFetch.cpuSeconds / urls.length) * 1e3).toFixed(2)} ms`,
+      `latency ${latencyMs} ms | best crawler / best limit = ${((bestCrawl!.rate / bestLimit!.rate) * 100).toFixed(0)} % of the request rate; CPU per request: crawler ${(bestCrawl!.cpuPerRequest * 1e3).toFixed(2)} ms, node:http ${(bestLimit!.cpuPerRequest * 1e3).toFixed(2)} ms, fetch ${((viaFetch.cpuSeconds / urls.length) * 1e3).toFixed(2)} ms`,
     );
   } finally {
     await replica.close();

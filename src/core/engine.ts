@@ -107,6 +107,18 @@ export function createEngine(options: EngineOptions): Crawler {
     const counts = { done: 0, notfound: 0, failed: 0, released: 0 };
     const finishedAt: number[] = [];
     const tasks = new Map<string, Task>();
+    /** Leases claimed ahead, not started yet. */
+    const queued: Lease[] = [];
+    const prefetch = Math.ceil(concurrency / 2);
+    async function releaseQueued(reason: string) {
+      if (queued.length === 0) return;
+      const ids = queued.splice(0).map((l) => l.id);
+      try {
+        await store(state.release(workerId, ids), 'state.release');
+      } catch (error) {
+        log.error(`could not release ${ids.length} claimed IDs (${reason}): ${describeError(error)}`);
+      }
+    }
     const requestsAtStart = http.requestCount();
     let claimPausedUntil = 0;
     let wake: (() => void) | undefined;
@@ -349,9 +361,9 @@ export function createEngine(options: EngineOptions): Crawler {
     const renewEvery = Math.max(500, Math.floor(leaseMs / 3));
     let renewing = false;
     const renewTimer = setInterval(() => {
-      if (renewing || tasks.size === 0) return;
+      if (renewing || (tasks.size === 0 && queued.length === 0)) return;
       renewing = true;
-      store(state.renew(workerId, [...tasks.keys()], leaseMs), 'state.renew')
+      store(state.renew(workerId, [...tasks.keys(), ...queued.map((l) => l.id)], leaseMs), 'state.renew')
         .catch((error) => log.warn(`lease renewal failed: ${describeError(error)}`))
         .finally(() => {
           renewing = false;
@@ -432,6 +444,7 @@ export function createEngine(options: EngineOptions): Crawler {
       let claimFailures = 0;
       while (!stop.signal.aborted) {
         if (outage.downHosts().length > 0) {
+          await releaseQueued('site down');
           await outage.whenAllUp(stop.signal).catch(() => {});
           continue;
         }
@@ -440,14 +453,18 @@ export function createEngine(options: EngineOptions): Crawler {
           await waitForWake(pausedFor);
           continue;
         }
+        while (tasks.size < concurrency && queued.length > 0) start(queued.shift()!);
+        // Claim ahead (a few leases held locally, renewed with the rest) so that a freed slot
+        // starts the next user at once and claims are batched instead of one per user.
         const free = concurrency - tasks.size;
-        if (free <= 0) {
+        const room = concurrency + prefetch - tasks.size - queued.length;
+        if (free === 0 && queued.length > prefetch / 2) {
           await waitForWake(1000);
           continue;
         }
         let leases: Lease[];
         try {
-          leases = await store(state.claim(workerId, free, leaseMs), 'state.claim');
+          leases = await store(state.claim(workerId, room, leaseMs), 'state.claim');
           claimFailures = 0;
         } catch (error) {
           claimFailures++;
@@ -456,24 +473,26 @@ export function createEngine(options: EngineOptions): Crawler {
           await waitForWake(backoffDelay(claimFailures, { ...retryPolicy, random: () => 1 }));
           continue;
         }
-        if (leases.length === 0) {
-          if (tasks.size > 0) {
-            await waitForWake(1000);
+        if (leases.length > 0) {
+          queued.push(...leases);
+          continue;
+        }
+        if (tasks.size > 0 || queued.length > 0) {
+          await waitForWake(1000);
+          continue;
+        }
+        if (promoteBacklog !== undefined && promoteBacklog > 0) {
+          const promoted = await store(state.promote(promoteBacklog), 'state.promote');
+          if (promoted > 0) {
+            log.info(`promoted ${promoted} IDs from the backlog`);
             continue;
           }
-          if (promoteBacklog !== undefined && promoteBacklog > 0) {
-            const promoted = await store(state.promote(promoteBacklog), 'state.promote');
-            if (promoted > 0) {
-              log.info(`promoted ${promoted} IDs from the backlog`);
-              continue;
-            }
-          }
-          stoppedBy ??= 'drained';
-          break;
         }
-        for (const lease of leases) start(lease);
+        stoppedBy ??= 'drained';
+        break;
       }
     } finally {
+      await releaseQueued('stopping');
       await settle();
       clearInterval(renewTimer);
       clearInterval(progressTimer);
