@@ -137,9 +137,13 @@ describe('browser pool faults', () => {
     const p = pool();
     const lease = await p.lease();
     const pid = pidOf(p);
+    await lease.page.goto(`${base}/`, d);
+    // A click that only waited for its element leaves the page usable (adapters retry clicks).
+    await expect(lease.page.click('#absent', { timeoutMs: 500 })).rejects.toBeInstanceOf(TimeoutError);
+    expect(await lease.page.evaluate('document.title', d)).toBe('faults');
     await expect(lease.page.goto(`${base}/hold`, { timeoutMs: 1_000 })).rejects.toBeInstanceOf(TimeoutError);
     await expect(lease.page.content(d)).rejects.toThrow(/timed out earlier/);
-    expect(p.stats()).toMatchObject({ timedOut: 1, stuckPages: 0 });
+    expect(p.stats()).toMatchObject({ timedOut: 2, stuckPages: 0 });
     await lease.release();
     const next = await p.lease();
     await next.page.goto(`${base}/`, d);

@@ -13,8 +13,11 @@ export interface PageGuardHooks {
   graceMs: number;
   /** False once the browser has died. */
   browserAlive(): boolean;
-  /** An operation timed out: the pool closes the page. `stuck` = the driver ignored the deadline. */
-  onTimeout(op: string, stuck: boolean): void;
+  /**
+   * An operation timed out; `stuck` = the driver ignored the deadline; `closing` = the page is
+   * being given up (the pool closes it).
+   */
+  onTimeout(op: string, stuck: boolean, closing?: boolean): void;
   /** An operation found the browser dead: the pool replaces it. */
   onCrash(op: string, error: DriverCrashError): void;
   /** The page's user called close(): same as releasing the lease. */
@@ -75,9 +78,14 @@ export class GuardedPage implements BrowserPage {
             : new DriverCrashError(`${op}: the browser died (${describe(error)})`, { cause: error });
         throw this.crash(op, crash);
       }
-      if (error instanceof TimeoutError) {
+      // A click the driver timed out on only waited for its element: nothing is left running in
+      // the page, and adapters retry clicks (after hiding an overlay). Anything else that timed
+      // out may still be running (a navigation, a script, a wedged renderer): close the page.
+      if (error instanceof TimeoutError && (stuck || op !== 'click')) {
         this.poison(new TimeoutError(`${op} timed out earlier; the page was closed`, { cause: error }));
         this.hooks.onTimeout(op, stuck);
+      } else if (error instanceof TimeoutError) {
+        this.hooks.onTimeout(op, false, false);
       }
       throw error;
     } finally {

@@ -350,8 +350,9 @@ export function createBrowserPool(options: BrowserPoolOptions): BrowserPool {
       opTimeoutMs,
       graceMs,
       browserAlive: () => alive(entry),
-      onTimeout: (op, stuck) => {
+      onTimeout: (op, stuck, closing = true) => {
         counts.timedOut++;
+        if (!closing) return;
         if (stuck) counts.stuckPages++;
         log.warn(
           stuck ? 'page stuck past its deadline; closing it' : 'page operation timed out; closing the page',
