@@ -3,7 +3,14 @@ import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { BlockedError, NetworkError, NotFoundError, ParseError, ThrottledError } from '../src/core/errors.js';
+import {
+  AbortedError,
+  BlockedError,
+  NetworkError,
+  NotFoundError,
+  ParseError,
+  ThrottledError,
+} from '../src/core/errors.js';
 import { createHttpClient } from '../src/drivers/http.js';
 import { createCsdnAdapter } from '../src/sites/csdn/index.js';
 import { makeContext } from './fixtures/csdn/make-context.js';
@@ -206,6 +213,16 @@ describe('csdn adapter over HTTP: answers mapped to results and errors', () => {
       expect(context.snapshots[0].url).toMatch(new RegExp(`/${id}`));
       expect(context.snapshots[0].html).toBeTruthy();
     }
+  });
+
+  it('a stopped crawl is an AbortedError, not a failure of the user', async () => {
+    const adapter = createCsdnAdapter({ baseUrl });
+    const controller = new AbortController();
+    controller.abort();
+    const error = await adapter
+      .crawlUser('today_user', makeContext({ http: client, signal: controller.signal }))
+      .catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(AbortedError);
   });
 
   it('garbage or truncated JSON from the API of a today-skin user is a ParseError', async () => {
