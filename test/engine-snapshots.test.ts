@@ -4,7 +4,7 @@ import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { BrowserPage } from '../src/core/browser-driver.js';
 import { createEngine } from '../src/core/engine.js';
-import { ParseError } from '../src/core/errors.js';
+import { ParseError, TimeoutError } from '../src/core/errors.js';
 import type { CrawlContext, PageLease, SiteAdapter } from '../src/core/site-adapter.js';
 import { createSnapshotter, safeFileStem } from '../src/core/snapshots.js';
 import { createHttpClient } from '../src/drivers/http.js';
@@ -162,6 +162,58 @@ describe('engine context: browser pages', () => {
     expect(pages.length).toBe(2);
     expect(released).toBe(2);
     expect((await stores.results.getUser('u2'))?.source).toBe('legacy-browser');
+    http.close();
+  });
+
+  it('a page leased by an adapter that ignored its deadline goes straight back to the pool', async () => {
+    stores = await openTestStores();
+    const http = createHttpClient();
+    let leased = 0;
+    let released = 0;
+    let lateError: unknown;
+    const pool = {
+      available: true,
+      async lease(): Promise<PageLease> {
+        leased++;
+        return {
+          page: fakePage(),
+          release: async () => {
+            released++;
+          },
+        };
+      },
+      async close() {},
+    };
+    const stubborn: SiteAdapter = {
+      name: 'stubborn',
+      normalizeId: (input) => input,
+      async crawlUser(id: string, context: CrawlContext) {
+        await new Promise((resolve) => setTimeout(resolve, 300)); // ignores context.signal
+        try {
+          await context.page();
+        } catch (error) {
+          lateError = error;
+          throw error;
+        }
+        return { username: id, profile: { username: id }, articles: [], source: 'api' };
+      },
+    };
+    const engine = createEngine({
+      site: stubborn,
+      state: stores.state,
+      results: stores.results,
+      http,
+      ids: ['u1'],
+      pagePool: pool,
+      userTimeoutMs: 100,
+      retries: { maxAttempts: 1 },
+      snapshotsDir: path.join(stores.dir, 'snaps'),
+    });
+    expect(await engine.run()).toMatchObject({ failed: 1 });
+    await new Promise((resolve) => setTimeout(resolve, 400));
+    expect(leased).toBe(1);
+    expect(released).toBe(1);
+    expect(lateError).toBeInstanceOf(TimeoutError);
     http.close();
   });
 });

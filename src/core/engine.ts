@@ -34,6 +34,9 @@ import type { Lease } from './state-store.js';
 export type { BrowserMode, Crawler, EngineOptions, PagePool, RunSummary } from './engine-types.js';
 export type { CrawlerEvents, ProgressEvent } from './events.js';
 
+/** Pages leased during one attempt; `closed` once the attempt is over. */
+type PageLeases = PageLease[] & { closed: boolean };
+
 interface Task {
   id: string;
   /** Aborted only when stop() gave up waiting: the crawl is cut and the ID released. */
@@ -181,7 +184,7 @@ export function createEngine(options: EngineOptions): Crawler {
       emitter.emit('discovered', { ids, from, depth: depth + 1 });
     }
 
-    function context(id: string, signal: AbortSignal, pages: PageLease[]): CrawlContext {
+    function context(id: string, signal: AbortSignal, pages: PageLeases): CrawlContext {
       const userLog = childLogger(log, { user: id });
       const userHttp: HttpClient = {
         get: (url, request = {}) => {
@@ -208,12 +211,20 @@ export function createEngine(options: EngineOptions): Crawler {
               hint: 'install playwright-core or selenium-webdriver and Chromium, then configure the browser driver',
             });
           }
-          const lease = await withTimeout(
-            pool.lease(signal),
-            userTimeoutMs,
-            'waiting for a browser page',
-            signal,
-          );
+          const leasing = pool.lease(signal);
+          let lease: PageLease;
+          try {
+            lease = await withTimeout(leasing, userTimeoutMs, 'waiting for a browser page', signal);
+          } catch (error) {
+            // A page that arrives after we stopped waiting must still go back to the pool.
+            leasing.then((late) => late.release()).catch(() => {});
+            throw error;
+          }
+          if (pages.closed) {
+            // The attempt is over (an adapter that ignored its signal): no page may outlive it.
+            await lease.release().catch(() => {});
+            throw new AbortedError('the attempt at this user is over');
+          }
           pages.push(lease);
           return lease;
         },
@@ -231,7 +242,7 @@ export function createEngine(options: EngineOptions): Crawler {
         userTimeoutMs,
         `user ${id} not finished within ${formatMs(userTimeoutMs)}`,
       );
-      const pages: PageLease[] = [];
+      const pages: PageLeases = Object.assign([] as PageLease[], { closed: false });
       const cut = untilAborted(link.signal);
       try {
         const result = await Promise.race([site.crawlUser(id, context(id, link.signal, pages)), cut.promise]);
@@ -240,6 +251,7 @@ export function createEngine(options: EngineOptions): Crawler {
         }
         return result;
       } finally {
+        pages.closed = true;
         cut.dispose();
         link.dispose();
         await Promise.allSettled(pages.map((p) => withTimeout(p.release(), 10_000, 'page release')));
