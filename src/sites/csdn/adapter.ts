@@ -108,14 +108,28 @@ export function createCsdnAdapter(options: CsdnAdapterOptions = {}): SiteAdapter
     }
   }
 
+  /**
+   * A user who published while we walked has counters newer than the home page read before the
+   * walk: read it again so the snapshot matches the article list it is stored with.
+   */
+  async function settledProfile(id: string, fetcher: SiteFetcher, profile: Profile, walk: ApiWalkResult) {
+    const settled =
+      walk.publishedDuringWalk > 0 ? { ...(await readHome(id, fetcher)).profile, username: id } : profile;
+    return { ...settled, articleCount: walk.articles.length };
+  }
+
   async function crawlWith(id: string, fetcher: SiteFetcher, context: CrawlContext): Promise<UserResult> {
     const home = await readHome(id, fetcher);
     const profile: Profile = { ...home.profile, username: id };
 
     if (home.skin !== 'legacy') {
       const walk: ApiWalkResult = await walkApiArticles(id, fetcher, urls, context, { pageSize, maxPages });
-      profile.articleCount = walk.articles.length;
-      const result: UserResult = { username: id, profile, articles: walk.articles, source: 'api' };
+      const result: UserResult = {
+        username: id,
+        profile: await settledProfile(id, fetcher, profile, walk),
+        articles: walk.articles,
+        source: 'api',
+      };
       await discover(id, fetcher, context, result);
       return result;
     }
@@ -129,8 +143,12 @@ export function createCsdnAdapter(options: CsdnAdapterOptions = {}): SiteAdapter
     }
     if (firstPage) {
       const walk = await walkApiArticles(id, fetcher, urls, context, { pageSize, maxPages }, firstPage);
-      profile.articleCount = walk.articles.length;
-      const result: UserResult = { username: id, profile, articles: walk.articles, source: 'api' };
+      const result: UserResult = {
+        username: id,
+        profile: await settledProfile(id, fetcher, profile, walk),
+        articles: walk.articles,
+        source: 'api',
+      };
       await discover(id, fetcher, context, result);
       return result;
     }

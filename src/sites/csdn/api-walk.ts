@@ -13,6 +13,8 @@ export interface ApiWalkResult {
   /** `blog` of get-tab-total, when it could be read. */
   tabTotal?: number;
   pages: number;
+  /** Articles that appeared at the head while the list was walked (the profile read before is stale). */
+  publishedDuringWalk: number;
 }
 
 export interface ApiWalkOptions {
@@ -75,13 +77,9 @@ export async function walkApiArticles(
   // Articles published while we walked sit at the head. A single-page walk is one consistent
   // read, unless the tab total says something is missing.
   const mayHaveMissed = page > 1 || (tabTotal !== undefined && tabTotal > collector.size);
+  let fresh = 0;
   if (mayHaveMissed && first.hasList) {
-    const fresh = await catchUpHead(
-      collector,
-      async (n) => (await read(n)).articles,
-      pageSize,
-      options.maxPages,
-    );
+    fresh = await catchUpHead(collector, async (n) => (await read(n)).articles, pageSize, options.maxPages);
     if (fresh > 0) context.log.info('articles published during the walk', { id, fresh });
   }
 
@@ -92,5 +90,5 @@ export async function walkApiArticles(
       tabTotal,
     });
   }
-  return { articles: collector.list(), total, tabTotal, pages: page };
+  return { articles: collector.list(), total, tabTotal, pages: page, publishedDuringWalk: fresh };
 }

@@ -152,18 +152,26 @@ async function clickNext(
   for (let attempt = 1; attempt <= options.clickAttempts; attempt++) {
     const pager = parseLegacyPager(await page.content({ timeoutMs: options.timeoutMs }));
     if (!pager.present || pager.nextDisabled) return false;
-    await page.evaluate(DISMISS_OVERLAYS_SCRIPT, { timeoutMs: options.timeoutMs });
+    try {
+      await page.evaluate(DISMISS_OVERLAYS_SCRIPT, { timeoutMs: options.timeoutMs });
+    } catch (error) {
+      if (error instanceof DriverCrashError || error instanceof AbortedError) throw error;
+      context.log.debug('could not hide overlays', {
+        error: error instanceof Error ? error.message : String(error),
+      });
+    }
     try {
       await page.click(NEXT, { timeoutMs: options.pagerTimeoutMs });
     } catch (error) {
-      if (error instanceof ClickInterceptedError || error instanceof TimeoutError) {
-        context.log.debug('click on 下一页 did not land; hiding overlays and retrying', {
-          attempt,
-          error: error.message,
-        });
-        continue;
-      }
-      throw error;
+      // Intercepted (an overlay), timed out, stale or not interactable (the pager was being
+      // rebuilt): hide overlays and try again. Only a dead browser or a stop ends the walk here.
+      if (error instanceof DriverCrashError || error instanceof AbortedError) throw error;
+      context.log.debug('click on 下一页 did not land; hiding overlays and retrying', {
+        attempt,
+        intercepted: error instanceof ClickInterceptedError,
+        error: error instanceof Error ? error.message : String(error),
+      });
+      continue;
     }
     if (await urlChanged(page, before, options.pagerTimeoutMs, pollMs)) return true;
     context.log.debug('下一页 clicked but the URL did not change', { attempt, url: before });
