@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser, BrowserPage } from '../src/core/browser-driver.js';
 import { BlockedError, ClickInterceptedError, ParseError } from '../src/core/errors.js';
+import type { HttpClient } from '../src/core/http-client.js';
 import type { Article } from '../src/core/model.js';
 import { createHttpClient, type NodeHttpClient } from '../src/drivers/http.js';
 import { playwrightDriver } from '../src/drivers/playwright.js';
@@ -120,6 +121,34 @@ describe('legacy skin walked by clicking 下一页 in a real browser', () => {
       expect(result.profile.articleCount).toBe(truth.articles.length);
       expect(context.pagesReleased).toBe(context.pagesLeased);
     }
+  });
+
+  it('a list HTTP cannot read is walked in a browser when one may be used', async () => {
+    const adapter = createCsdnAdapter({ baseUrl: replica.url, pagerTimeoutMs: 5000 });
+    const username = findUser(replica, '2-3 pages', (t) => t.articles.length > 20 && t.articles.length <= 60);
+    // Plain HTTP gets a maintenance page instead of the list; a browser sees the real one.
+    const maintenance: HttpClient = {
+      async get(url, options) {
+        const response = await http.get(url, options);
+        return url.includes('/article/list/')
+          ? { ...response, body: '<html><body>系统维护中</body></html>' }
+          : response;
+      },
+      setCookies: (host, cookies) => http.setCookies(host, cookies),
+      clearCookies: (host) => http.clearCookies(host),
+    };
+    const context = makeContext({ http: maintenance, page: newPage, browserMode: 'when-needed' });
+    const result = await adapter.crawlUser(username, context);
+    expect(result.source).toBe('legacy-browser');
+    expect(result.articles.map(pick)).toEqual((replica.truth(username) as UserTruth).articles.map(pick));
+    expect(
+      context.logs.some((l) => l.level === 'warn' && l.message.includes('walking it in a browser')),
+    ).toBe(true);
+    // without a browser the same user is a ParseError
+    const noBrowser = await adapter
+      .crawlUser(username, makeContext({ http: maintenance }))
+      .catch((e: unknown) => e);
+    expect(noBrowser).toBeInstanceOf(ParseError);
   });
 
   it('an intercepted click means hide the overlay and retry', async () => {
