@@ -123,6 +123,22 @@ describe('legacy skin walked by clicking 下一页 in a real browser', () => {
     }
   });
 
+  it('articles published while clicking through (rate 1): none missed, none twice', async () => {
+    const adapter = createCsdnAdapter({ baseUrl: replica.url, pagerTimeoutMs: 5000 });
+    const username = findUser(replica, '3-4 pages', (t) => t.articles.length > 45 && t.articles.length <= 75);
+    replica.setFaults({ publishMidWalk: 1 });
+    try {
+      const context = makeContext({ http, page: newPage, browserMode: 'always' });
+      const result = await adapter.crawlUser(username, context);
+      const truth = replica.truth(username) as UserTruth;
+      expect(result.articles.map((a) => a.articleId)).toEqual(truth.articles.map((a) => a.articleId));
+      expect(result.profile.originalCount).toBe(truth.profile.originalCount);
+      expect(context.logs.some((l) => l.message === 'articles published during the walk')).toBe(true);
+    } finally {
+      replica.setFaults({ publishMidWalk: 0 });
+    }
+  });
+
   it('a list HTTP cannot read is walked in a browser when one may be used', async () => {
     const adapter = createCsdnAdapter({ baseUrl: replica.url, pagerTimeoutMs: 5000 });
     const username = findUser(replica, '2-3 pages', (t) => t.articles.length > 20 && t.articles.length <= 60);

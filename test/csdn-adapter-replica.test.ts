@@ -172,6 +172,8 @@ describe('csdn adapter against the replica (today\u2019s site)', () => {
       expect(new Set(ids).size).toBe(ids.length);
       expect(ids).toEqual(truth.articles.map((a) => a.articleId));
       expect(result.profile.articleCount).toBe(truth.articles.length);
+      // the profile is read again after the walk, so its counters match the list
+      expectProfile(result, truth, API_PROFILE);
       expect(context.logs.some((l) => l.message === 'articles published during the walk')).toBe(true);
     } finally {
       replica.setFaults({ publishMidWalk: 0 });
@@ -222,6 +224,7 @@ describe('csdn adapter against a legacy-only replica (2019 skin, no JSON API)', 
       const result = await adapter.crawlUser(users.multiPage, makeContext({ http }));
       const truth = replica.truth(users.multiPage) as UserTruth;
       expect(result.articles.map((a) => a.articleId)).toEqual(truth.articles.map((a) => a.articleId));
+      expectProfile(result, truth, LEGACY_PROFILE);
     } finally {
       replica.setFaults({ publishMidWalk: 0 });
     }

@@ -8,7 +8,15 @@ import { type Replica, startReplica, type UserTruth } from '../src/testing/repli
 import { makeContext } from './fixtures/csdn/make-context.js';
 
 /** The seed's setting: Selenium + chromedriver (what ARM boards have), the banner over the pager. */
-const KEYS: (keyof Article)[] = ['articleId', 'title', 'url', 'type', 'postTime', 'viewCount', 'commentCount'];
+const KEYS: (keyof Article)[] = [
+  'articleId',
+  'title',
+  'url',
+  'type',
+  'postTime',
+  'viewCount',
+  'commentCount',
+];
 const pick = (a: Article) => Object.fromEntries(KEYS.map((k) => [k, a[k]]));
 
 describe('CSDN adapter with the selenium driver', () => {

@@ -112,7 +112,12 @@ export function createCsdnAdapter(options: CsdnAdapterOptions = {}): SiteAdapter
    * A user who published while we walked has counters newer than the home page read before the
    * walk: read it again so the snapshot matches the article list it is stored with.
    */
-  async function settledProfile(id: string, fetcher: SiteFetcher, profile: Profile, walk: ApiWalkResult) {
+  async function settledProfile(
+    id: string,
+    fetcher: SiteFetcher,
+    profile: Profile,
+    walk: { articles: unknown[]; publishedDuringWalk: number },
+  ) {
     const settled =
       walk.publishedDuringWalk > 0 ? { ...(await readHome(id, fetcher)).profile, username: id } : profile;
     return { ...settled, articleCount: walk.articles.length };
@@ -153,8 +158,12 @@ export function createCsdnAdapter(options: CsdnAdapterOptions = {}): SiteAdapter
       return result;
     }
     const walk = await walkLegacy(id, fetcher, context);
-    profile.articleCount = walk.articles.length;
-    return { username: id, profile, articles: walk.articles, source: walk.source };
+    return {
+      username: id,
+      profile: await settledProfile(id, fetcher, profile, walk),
+      articles: walk.articles,
+      source: walk.source,
+    };
   }
 
   /**

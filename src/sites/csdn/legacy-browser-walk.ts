@@ -8,7 +8,7 @@ import {
   TimeoutError,
 } from '../../core/errors.js';
 import type { CrawlContext } from '../../core/site-adapter.js';
-import { ArticleCollector } from './article-collector.js';
+import { ArticleCollector, catchUpHead } from './article-collector.js';
 import type { LegacyWalkResult } from './legacy-http-walk.js';
 import { DISMISS_OVERLAYS_SCRIPT } from './overlays.js';
 import { type LegacyListPage, parseLegacyList, parseLegacyPager } from './parse-legacy.js';
@@ -102,10 +102,26 @@ async function walk(
     n++;
     current = await readPage(page, id, n, options, pollMs);
   }
+  // Articles published during the walk sit at the head, and every page after shows the grown
+  // listTotal: read from page 1 again until a page holds a known article.
+  let fresh = 0;
+  if (listTotal !== undefined && collector.size < listTotal && n > 1) {
+    await page.goto(urls.legacyList(id, 1), deadline);
+    fresh = await catchUpHead(
+      collector,
+      async (k) => {
+        if (k > 1 && !(await clickNext(page, options, pollMs, context))) return [];
+        return (await readPage(page, id, k, options, pollMs)).articles;
+      },
+      pageSize,
+      options.maxPages,
+    );
+    if (fresh > 0) context.log.info('articles published during the walk', { id, fresh });
+  }
   if (listTotal !== undefined && collector.size !== listTotal) {
     context.log.warn('legacy list count differs from listTotal', { id, listed: collector.size, listTotal });
   }
-  return { articles: collector.list(), listTotal, pageSize, pages: n };
+  return { articles: collector.list(), listTotal, pageSize, pages: n, publishedDuringWalk: fresh };
 }
 
 /** Read the page once its inline `currentPage` says it is page `n` (the script may still be loading it). */

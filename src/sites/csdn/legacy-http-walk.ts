@@ -12,6 +12,8 @@ export interface LegacyWalkResult {
   listTotal?: number;
   pageSize?: number;
   pages: number;
+  /** Articles that appeared at the head while the list was walked (the profile read before is stale). */
+  publishedDuringWalk: number;
 }
 
 /**
@@ -68,12 +70,13 @@ export async function walkLegacyHttp(
     current = await read(n);
   }
 
+  let fresh = 0;
   if (n > 1) {
-    const fresh = await catchUpHead(collector, async (k) => (await read(k)).articles, pageSize, maxPages);
+    fresh = await catchUpHead(collector, async (k) => (await read(k)).articles, pageSize, maxPages);
     if (fresh > 0) context.log.info('articles published during the walk', { id, fresh });
   }
   if (listTotal !== undefined && collector.size !== listTotal) {
     context.log.warn('legacy list count differs from listTotal', { id, listed: collector.size, listTotal });
   }
-  return { articles: collector.list(), listTotal, pageSize, pages: n };
+  return { articles: collector.list(), listTotal, pageSize, pages: n, publishedDuringWalk: fresh };
 }
