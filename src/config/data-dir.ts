@@ -31,11 +31,3 @@ export function defaultResultsSpec(config: ResolvedConfig): string {
 export function isLocalSpec(spec: string): boolean {
   return !/^(redis|rediss|postgres|postgresql):\/\//i.test(spec) && spec !== 'memory';
 }
-
-/** Strip passwords from a store URL before it appears in any log or error. */
-export function redactUrl(spec: string): string {
-  return spec.replace(/^([a-z][a-z0-9+.-]*:\/\/)([^@/]*)@/i, (_m, scheme: string, auth: string) => {
-    const user = auth.includes(':') ? auth.slice(0, auth.indexOf(':')) : auth;
-    return `${scheme}${user ? `${user}:` : ''}***@`;
-  });
-}
