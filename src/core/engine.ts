@@ -39,6 +39,8 @@ type PageLeases = PageLease[] & { closed: boolean };
 
 interface Task {
   id: string;
+  /** True while the user holds one of the `concurrency` crawl slots (not while its result is written). */
+  inSlot: boolean;
   /** Aborted only when stop() gave up waiting: the crawl is cut and the ID released. */
   force: AbortController;
   done: Promise<void>;
@@ -110,6 +112,8 @@ export function createEngine(options: EngineOptions): Crawler {
     const counts = { done: 0, notfound: 0, failed: 0, released: 0 };
     const finishedAt: number[] = [];
     const tasks = new Map<string, Task>();
+    /** Tasks holding a crawl slot; the others are writing their result. */
+    let crawling = 0;
     /** Leases claimed ahead, not started yet. */
     const queued: Lease[] = [];
     const prefetch = Math.ceil(concurrency / 2);
@@ -289,6 +293,8 @@ export function createEngine(options: EngineOptions): Crawler {
         }
 
         if (result) {
+          // Writing the result does not need a crawl slot: the next user may start meanwhile.
+          leaveSlot(id);
           try {
             await store(results.saveUser(result, Date.now()), 'results.saveUser');
             await addDiscovered(id, lease.depth, result.follows, result.fans);
@@ -351,10 +357,20 @@ export function createEngine(options: EngineOptions): Crawler {
       }
     }
 
+    function leaveSlot(id: string) {
+      const task = tasks.get(id);
+      if (!task?.inSlot) return;
+      task.inSlot = false;
+      crawling--;
+      wakeLoop();
+    }
+
     function start(lease: Lease) {
       const force = sharedController();
+      crawling++;
       const task: Task = {
         id: lease.id,
+        inSlot: true,
         force,
         done: crawlOne(lease, force.signal)
           .catch(async (error: unknown) => {
@@ -362,6 +378,7 @@ export function createEngine(options: EngineOptions): Crawler {
             await release(lease.id, `engine error: ${describeError(error)}`, true);
           })
           .finally(() => {
+            leaveSlot(lease.id);
             tasks.delete(lease.id);
             wakeLoop();
           }),
@@ -465,11 +482,16 @@ export function createEngine(options: EngineOptions): Crawler {
           await waitForWake(pausedFor);
           continue;
         }
-        while (tasks.size < concurrency && queued.length > 0) start(queued.shift()!);
+        if (tasks.size >= concurrency * 2) {
+          // Results are written more slowly than users are crawled: let the writes catch up.
+          await waitForWake(1000);
+          continue;
+        }
+        while (crawling < concurrency && queued.length > 0) start(queued.shift()!);
         // Claim ahead (a few leases held locally, renewed with the rest) so that a freed slot
         // starts the next user at once and claims are batched instead of one per user.
-        const free = concurrency - tasks.size;
-        const room = concurrency + prefetch - tasks.size - queued.length;
+        const free = concurrency - crawling;
+        const room = concurrency + prefetch - crawling - queued.length;
         if (free === 0 && queued.length > prefetch / 2) {
           await waitForWake(1000);
           continue;
