@@ -391,7 +391,8 @@ export async function startReplica(options: ReplicaOptions = {}): Promise<Replic
     stats: () => ({ endpoints: { ...endpoints }, faults: { ...faultCounts }, total }),
     setFaults: (next) => {
       faults = resolveFaults(next, faults);
-      if (!faults.wall) wall.clear();
+      // new wall settings start from a clean slate (no client stays blocked by the old ones)
+      if (typeof next === 'string' || 'wall' in next) wall.clear();
     },
     setDown: async (value) => {
       if (closed || value === down) return;
