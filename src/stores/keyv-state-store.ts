@@ -10,7 +10,12 @@ import type {
   WorkerInfo,
 } from '../core/state-store.js';
 import { ID_SETS } from '../core/state-store.js';
-import { isSqliteAdapter, type SqliteLikeAdapter, tuneSqliteAdapter } from './keyv-sqlite-tuning.js';
+import {
+  isSqliteAdapter,
+  replaceConnection,
+  type SqliteLikeAdapter,
+  tuneSqliteAdapter,
+} from './keyv-sqlite-tuning.js';
 import { type Mutex, mutexFor } from './mutex.js';
 import { foreignFile, prepareSqliteFile, readSqliteTables } from './sqlite-file-guard.js';
 
@@ -650,14 +655,28 @@ export class KeyvStateStore implements StateStore {
     return this.mutex.run(async () => {
       const sql = this.sqlite;
       try {
-        if (sql) await sql.query(write ? 'BEGIN IMMEDIATE' : 'BEGIN');
+        const begin = sql?.query(write ? 'BEGIN IMMEDIATE' : 'BEGIN');
+        begin?.catch(() => undefined);
+        // On our own connection statements run in call order, so the reads may follow BEGIN at once;
+        // nothing is written before BEGIN is confirmed, as writes wait in the Work until commit.
+        if (begin && !sql?.batching) await begin;
+        const batching = write ? sql?.batching : undefined;
         try {
           const work = new Work(this.raw);
           const result = await body(work);
-          if (write) await work.commit();
-          if (sql) await sql.query('COMMIT');
+          await begin;
+          if (batching) {
+            // The writes and the COMMIT travel in one round trip.
+            batching.open();
+            await work.commit();
+            await batching.commit();
+          } else {
+            if (write) await work.commit();
+            if (sql) await sql.query('COMMIT');
+          }
           return result;
         } catch (error) {
+          batching?.discard();
           if (sql) await sql.query('ROLLBACK').catch(() => undefined);
           throw error;
         }
@@ -720,13 +739,11 @@ export async function openKeyvStateStore(options: KeyvStateStoreOptions = {}): P
     iterationLimit: 10_000,
   });
   adapter.on('error', () => undefined);
-  const sqlite = adapter as unknown as SqliteLikeAdapter;
-  tuneSqliteAdapter(sqlite);
+  const sqlite = adapter as unknown as SqliteLikeAdapter & { close: () => Promise<void> };
   try {
-    await sqlite.query('PRAGMA journal_mode=WAL');
-    await sqlite.query('PRAGMA synchronous=NORMAL');
+    // Our own connection: PRAGMAs on the underlying database, and one round trip for writes + COMMIT.
+    tuneSqliteAdapter(sqlite, await replaceConnection(sqlite, file, options.busyTimeoutMs ?? 15_000));
   } catch (error) {
-    await adapter.disconnect().catch(() => undefined);
     throw new StoreError(`cannot open the state store ${file}: ${(error as Error).message}`, {
       cause: error,
       hint: 'check the file and its directory permissions',
