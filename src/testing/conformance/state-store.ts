@@ -250,7 +250,11 @@ export function stateStoreConformance(
       expect(await store.retryFailed()).toBe(2);
       expect(await store.retryFailed()).toBe(0);
       expect(await store.counts()).toMatchObject({ pending: 2, failed: 0, done: 1 });
-      expect((await store.claim('w', 5, 60_000)).map((l) => l.id).sort()).toEqual(['f1', 'f2']);
+      const again = await store.claim('w', 5, 60_000);
+      expect(again.map((l) => l.id).sort()).toEqual(['f1', 'f2']);
+      // A retry starts a fresh budget of attempts and forgets the old reason.
+      expect(again.every((l) => l.attempts === 0)).toBe(true);
+      expect((await store.get('f1'))?.reason).toBeUndefined();
     });
 
     it('keeps the counts equal to the number of known IDs through any sequence', async () => {
@@ -311,6 +315,8 @@ export function stateStoreConformance(
       const leased = await store.list('leased');
       expect(leased.map((r) => r.id)).toEqual(all.slice(0, 3));
       expect(leased.every((r) => r.owner === 'w' && typeof r.expiresAt === 'number')).toBe(true);
+      // A cursor ID that left the set ends the paging rather than starting over.
+      expect(await store.list('pending', { after: all[0] })).toEqual([]);
     });
 
     it('keeps meta values', async () => {
