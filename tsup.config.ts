@@ -14,4 +14,6 @@ export default defineConfig({
   sourcemap: true,
   splitting: true,
   shims: true,
+  // Dependencies stay packages: bundling native sqlite3 or vitest into dist breaks them.
+  skipNodeModulesBundle: true,
 });
