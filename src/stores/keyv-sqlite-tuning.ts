@@ -10,7 +10,8 @@
  */
 
 // biome-ignore lint/suspicious/noExplicitAny: sqlite3 rows are untyped
-type Query = (sql: string, ...params: unknown[]) => Promise<any[]>;
+type Row = any;
+type Query = (sql: string, ...params: unknown[]) => Promise<Row[]>;
 
 export interface SqliteLikeAdapter {
   query: Query;
@@ -67,9 +68,8 @@ export async function replaceConnection(
   db.configure('busyTimeout', busyTimeoutMs);
   // Statements run strictly in call order, so a transaction may send BEGIN without waiting for it.
   db.serialize();
-  // biome-ignore lint/suspicious/noExplicitAny: sqlite3 rows are untyped
   const query: Query = (sql, ...params) =>
-    new Promise<any[]>((resolve, reject) => {
+    new Promise<Row[]>((resolve, reject) => {
       db.all(sql, params, (error, rows) => (error ? reject(error) : resolve(rows)));
     });
   const exec = (sql: string) =>

@@ -333,7 +333,7 @@ export class KeyvStateStore implements StateStore {
       const now = Date.now();
       for (let i = 0; i < unique.length; i++) {
         const rec = recs[i];
-        if (!rec || rec.s !== 'leased' || rec.o !== owner) continue;
+        if (rec?.s !== 'leased' || rec.o !== owner) continue;
         // Moving the entry to the tail keeps the lease list roughly ordered by expiry.
         work.delete(itemKey('leased', rec.q));
         const expiresAt = now + leaseMs;
@@ -369,7 +369,7 @@ export class KeyvStateStore implements StateStore {
         const results: boolean[] = [];
         for (const c of batch) {
           const rec = await work.get<Rec>(recKey(c.id));
-          if (!rec || rec.s !== 'leased' || rec.o !== c.owner) {
+          if (rec?.s !== 'leased' || rec.o !== c.owner) {
             results.push(false);
             continue;
           }

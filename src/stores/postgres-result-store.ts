@@ -144,7 +144,7 @@ export class PostgresResultStore implements ResultStore {
     const edges = [
       ...uniqueNames(result.follows, username).map((followee) => [username, followee]),
       ...uniqueNames(result.fans, username).map((fan) => [fan, username]),
-    ].sort((a, b) => (a[0] + '\u0000' + a[1] < b[0] + '\u0000' + b[1] ? -1 : 1));
+    ].sort((a, b) => (a[0] === b[0] ? (a[1] < b[1] ? -1 : 1) : a[0] < b[0] ? -1 : 1));
     await this.transaction('save a user', async (client) => {
       await client.query(
         `INSERT INTO ${this.s}.users (username, status, reason, source, last_crawled_at) VALUES ($1, 'done', NULL, $2, $3)

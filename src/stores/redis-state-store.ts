@@ -12,7 +12,20 @@ import type {
 } from '../core/state-store.js';
 import { ID_SETS } from '../core/state-store.js';
 import { redactUrl } from './redact.js';
-import * as scripts from './redis-scripts.js';
+import {
+  ADD,
+  CLAIM,
+  COMPLETE,
+  COUNTS,
+  LIST,
+  PROMOTE,
+  RELEASE,
+  RELEASE_OWNER,
+  RENEW,
+  RETRY_FAILED,
+} from './redis-scripts.js';
+
+const SCRIPTS = { ADD, CLAIM, COMPLETE, COUNTS, LIST, PROMOTE, RELEASE, RELEASE_OWNER, RENEW, RETRY_FAILED };
 
 export interface RedisStateStoreOptions {
   /** redis:// or rediss:// (TLS) URL; a password in it is never shown in messages. */
@@ -49,7 +62,7 @@ interface PendingCompletion {
   reject(error: unknown): void;
 }
 
-type ScriptName = keyof typeof scripts;
+type ScriptName = keyof typeof SCRIPTS;
 
 const CHUNK = 1000;
 
@@ -271,7 +284,7 @@ export class RedisStateStore implements StateStore {
 
   private async run(name: ScriptName, ...args: (string | number)[]): Promise<unknown> {
     return this.guard(async () => {
-      const body = scripts[name];
+      const body = SCRIPTS[name];
       let sha = this.shas.get(name);
       if (!sha) {
         sha = (await this.raw.script('LOAD', body)) as string;
