@@ -1,7 +1,7 @@
 import type { BrowserContext, Page } from 'playwright-core';
 import type { BrowserPage, Cookie, Deadline } from '../core/browser-driver.js';
 import { DriverCrashError, TimeoutError } from '../core/errors.js';
-import { msLeft, withDeadline } from './chromium-deadline.js';
+import { msLeft, sleep, withDeadline } from './chromium-deadline.js';
 import { isInterception, mapPlaywrightError } from './playwright-errors.js';
 
 export interface PlaywrightPageSettings {
@@ -65,8 +65,20 @@ export class PlaywrightPage implements BrowserPage {
     return this.page.url();
   }
 
+  /** Playwright refuses to read a document being replaced by a navigation: read again until the deadline. */
   content({ timeoutMs }: Deadline): Promise<string> {
-    return this.run('content', timeoutMs, () => this.page.content());
+    const end = Date.now() + timeoutMs;
+    return this.run('content', timeoutMs, async () => {
+      for (;;) {
+        try {
+          return await this.page.content();
+        } catch (error) {
+          if (!(error instanceof Error) || !/is navigating/.test(error.message) || msLeft(end) < 50)
+            throw error;
+          await sleep(50);
+        }
+      }
+    });
   }
 
   /**

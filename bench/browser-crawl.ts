@@ -1,0 +1,287 @@
+/**
+ * Browser crawl benchmark: how many users and pages per minute the browser layer walks, and
+ * what it costs in memory, for 1, 2 and 4 browsers with each driver.
+ *
+ *   npx vite-node bench/browser-crawl.ts
+ *   npx vite-node bench/browser-crawl.ts -- --users 100 --tabs 2 --browsers 1,2,4 --drivers playwright,selenium
+ *
+ * Two runs per driver and browser count, over the local CSDN replica in legacy-only mode (every
+ * user must be walked by clicking 下一页, the old skin's script-driven pager, behind an overlay):
+ *   pool  — the real path: createBrowserPool + the CSDN adapter's browser walk (guards, parsing,
+ *           overlay dismissal, URL-change checks), `browsers × tabs` users at once;
+ *   bare  — the limit: the same drivers and pages with the same number of tabs, a bare loop that
+ *           loads page 1, hides the overlay and clicks through the known number of pages.
+ * Memory is the peak PSS (from /proc/<pid>/smaps_rollup) of this Node process (replica included)
+ * plus every process of every browser tree, sampled every 250 ms. Needs /usr/bin/chromium and
+ * /usr/bin/chromedriver. Prints one line per run and a Markdown table at the end.
+ */
+import { readFileSync } from 'node:fs';
+import type { Browser, BrowserDriver, BrowserPage } from '../src/core/browser-driver.js';
+import { createBrowserPool } from '../src/core/browser-pool.js';
+import { ClickInterceptedError } from '../src/core/errors.js';
+import { silentLogger } from '../src/core/logger.js';
+import type { CrawlContext } from '../src/core/site-adapter.js';
+import { treeMembers } from '../src/drivers/chromium-process.js';
+import { playwrightDriver } from '../src/drivers/playwright.js';
+import { seleniumDriver } from '../src/drivers/selenium.js';
+import { walkLegacyBrowser } from '../src/sites/csdn/legacy-browser-walk.js';
+import { DISMISS_OVERLAYS_SCRIPT } from '../src/sites/csdn/overlays.js';
+import { csdnUrls } from '../src/sites/csdn/urls.js';
+import { type Replica, startReplica } from '../src/testing/replica/index.js';
+
+const PAGE_SIZE = 20;
+
+function arg(name: string, fallback: string): string {
+  const i = process.argv.indexOf(`--${name}`);
+  return i >= 0 && process.argv[i + 1] ? process.argv[i + 1] : fallback;
+}
+
+const USERS = Number(arg('users', '100'));
+const TABS = Number(arg('tabs', '2'));
+const BROWSERS = arg('browsers', '1,2,4').split(',').map(Number);
+const DRIVERS = arg('drivers', 'playwright,selenium').split(',');
+const MODES = arg('modes', 'pool,bare').split(',') as Array<'pool' | 'bare'>;
+
+function makeDriver(name: string): BrowserDriver {
+  return name === 'selenium' ? seleniumDriver() : playwrightDriver();
+}
+
+function pssKb(pid: number): number {
+  try {
+    const m = /^Pss:\s+(\d+) kB/m.exec(readFileSync(`/proc/${pid}/smaps_rollup`, 'utf8'));
+    return m ? Number(m[1]) : 0;
+  } catch {
+    return 0;
+  }
+}
+
+/** Samples Node + browser trees until stopped; returns the peak in MB. */
+function memorySampler(browserPids: () => number[]): { stop: () => { total: number; node: number } } {
+  let peak = 0;
+  let nodePeak = 0;
+  const sample = () => {
+    const nodeKb = pssKb(process.pid);
+    nodePeak = Math.max(nodePeak, nodeKb);
+    let kb = nodeKb;
+    const seen = new Set<number>();
+    for (const root of browserPids()) {
+      for (const pid of treeMembers(root)) {
+        if (seen.has(pid)) continue;
+        seen.add(pid);
+        kb += pssKb(pid);
+      }
+    }
+    peak = Math.max(peak, kb);
+  };
+  sample();
+  const timer = setInterval(sample, 250);
+  return {
+    stop: () => {
+      clearInterval(timer);
+      sample();
+      return { total: peak / 1024, node: nodePeak / 1024 };
+    },
+  };
+}
+
+interface RunResult {
+  driver: string;
+  mode: string;
+  browsers: number;
+  tabs: number;
+  users: number;
+  pages: number;
+  failed: number;
+  wrong: number;
+  seconds: number;
+  peakMb: number;
+  nodeMb: number;
+}
+
+function expectedPages(replica: Replica, id: string): { pages: number; articles: number } {
+  const articles = replica.truth(id)?.articles.length ?? 0;
+  return { pages: Math.max(1, Math.ceil(articles / PAGE_SIZE)), articles };
+}
+
+/** Run `work` over the ids with `concurrency` workers. */
+async function drain(
+  ids: string[],
+  concurrency: number,
+  work: (id: string, worker: number) => Promise<void>,
+) {
+  const queue = [...ids];
+  await Promise.all(
+    Array.from({ length: concurrency }, async (_, worker) => {
+      for (let id = queue.shift(); id !== undefined; id = queue.shift()) await work(id, worker);
+    }),
+  );
+}
+
+async function runPool(
+  driverName: string,
+  browsers: number,
+  replica: Replica,
+  ids: string[],
+): Promise<RunResult> {
+  const driver = makeDriver(driverName);
+  const pool = createBrowserPool({ driver, size: browsers, pagesPerBrowser: TABS, maxPagesPerBrowser: 1000 });
+  const urls = csdnUrls(replica.url);
+  const controller = new AbortController();
+  const context = {
+    page: () => pool.lease(controller.signal),
+    canUseBrowser: true,
+    signal: controller.signal,
+    log: silentLogger,
+    snapshot: async () => undefined,
+    discovery: { enabled: false, maxDepth: 0, maxPerUser: 0 },
+    browserMode: 'always',
+  } as unknown as CrawlContext;
+  const memory = memorySampler(() => pool.stats().pids);
+  let pages = 0;
+  let failed = 0;
+  let wrong = 0;
+  const start = Date.now();
+  await drain(ids, browsers * TABS, async (id) => {
+    try {
+      const result = await walkLegacyBrowser(id, urls, context, {
+        timeoutMs: 15_000,
+        pagerTimeoutMs: 8_000,
+        clickAttempts: 3,
+        maxPages: 1000,
+      });
+      pages += result.pages;
+      if (result.articles.length !== expectedPages(replica, id).articles) wrong++;
+    } catch (error) {
+      failed++;
+      console.error(`  ${id}: ${error instanceof Error ? error.message : String(error)}`);
+    }
+  });
+  const seconds = (Date.now() - start) / 1000;
+  const peak = memory.stop();
+  await pool.close();
+  return {
+    driver: driverName,
+    mode: 'pool',
+    browsers,
+    tabs: TABS,
+    users: ids.length,
+    pages,
+    failed,
+    wrong,
+    seconds,
+    peakMb: peak.total,
+    nodeMb: peak.node,
+  };
+}
+
+/** The limit: same drivers, same tabs, no pool, no guard, no parsing. */
+async function runBare(
+  driverName: string,
+  browsers: number,
+  replica: Replica,
+  ids: string[],
+): Promise<RunResult> {
+  const driver = makeDriver(driverName);
+  const perBrowser = Math.min(TABS, driver.maxOpenPages ?? TABS);
+  const browserCount = Math.ceil((browsers * TABS) / perBrowser);
+  const launched: Browser[] = [];
+  const memory = memorySampler(() => launched.map((b) => b.pid!).filter(Boolean));
+  const d = { timeoutMs: 15_000 };
+  const start = Date.now();
+  for (let i = 0; i < browserCount; i++) launched.push(await driver.launch({}));
+  const pagesOpen: BrowserPage[] = [];
+  for (const browser of launched)
+    for (let t = 0; t < perBrowser; t++) pagesOpen.push(await browser.newPage(d));
+  const urls = csdnUrls(replica.url);
+  let pages = 0;
+  let failed = 0;
+  await drain(ids, pagesOpen.length, async (id, worker) => {
+    const page = pagesOpen[worker];
+    try {
+      const { pages: total } = expectedPages(replica, id);
+      await page.goto(urls.legacyList(id, 1), d);
+      pages++;
+      for (let n = 2; n <= total; n++) {
+        const before = await page.url();
+        // Overlays may appear late: hide them and click again, as the adapter does.
+        for (let attempt = 1; ; attempt++) {
+          await page.evaluate(DISMISS_OVERLAYS_SCRIPT, d);
+          try {
+            await page.click('li.js-page-next', d);
+            break;
+          } catch (error) {
+            if (!(error instanceof ClickInterceptedError) || attempt >= 3) throw error;
+          }
+        }
+        const end = Date.now() + 8_000;
+        while ((await page.url()) === before) {
+          if (Date.now() > end) throw new Error(`pager stuck at page ${n - 1}`);
+          await new Promise((r) => setTimeout(r, 50));
+        }
+        await page.waitForSelector('li.js-page-next', d);
+        pages++;
+      }
+    } catch (error) {
+      failed++;
+      console.error(`  ${id}: ${error instanceof Error ? error.message : String(error)}`);
+    }
+  });
+  const seconds = (Date.now() - start) / 1000;
+  const peak = memory.stop();
+  for (const page of pagesOpen) await page.close().catch(() => undefined);
+  for (const browser of launched) await browser.close();
+  return {
+    driver: driverName,
+    mode: 'bare',
+    browsers,
+    tabs: TABS,
+    users: ids.length,
+    pages,
+    failed,
+    wrong: 0,
+    seconds,
+    peakMb: peak.total,
+    nodeMb: peak.node,
+  };
+}
+
+function line(r: RunResult): string {
+  const perMin = (n: number) => ((n * 60) / r.seconds).toFixed(0);
+  return `| ${r.driver} | ${r.mode} | ${r.browsers} | ${r.tabs} | ${perMin(r.users - r.failed)} | ${perMin(r.pages)} | ${r.peakMb.toFixed(0)} (${r.nodeMb.toFixed(0)}) | ${r.failed}/${r.wrong} | ${r.seconds.toFixed(1)} |`;
+}
+
+async function main(): Promise<void> {
+  const replica = await startReplica({ users: USERS, legacyOnly: true, legacyPageSize: PAGE_SIZE });
+  const ids = replica.usernames.slice(0, USERS);
+  const totalPages = ids.reduce((sum, id) => sum + expectedPages(replica, id).pages, 0);
+  console.log(
+    `replica ${replica.url}: ${ids.length} users, ${totalPages} legacy list pages; ${TABS} tabs per browser`,
+  );
+  const results: RunResult[] = [];
+  try {
+    for (const driver of DRIVERS) {
+      for (const browsers of BROWSERS) {
+        for (const mode of MODES) {
+          const r =
+            mode === 'pool'
+              ? await runPool(driver, browsers, replica, ids)
+              : await runBare(driver, browsers, replica, ids);
+          results.push(r);
+          console.log(line(r));
+        }
+      }
+    }
+  } finally {
+    await replica.close();
+  }
+  console.log(
+    '\n| driver | run | browsers | tabs | users/min | pages/min | peak PSS MB: Node + browsers (Node alone) | failed/wrong | seconds |',
+  );
+  console.log('|---|---|---|---|---|---|---|---|---|');
+  for (const r of results) console.log(line(r));
+}
+
+main().catch((error) => {
+  console.error(error);
+  process.exit(1);
+});
