@@ -16,6 +16,9 @@
  * alternate for BENCH_ROUNDS rounds (default 2) and the best of each is compared, since the
  * machine the figures come from is shared.
  *
+ * BENCH_RESULTS=none swaps the SQLite result store for one that stores nothing, to show what the
+ * (synchronous) result writes cost the crawl.
+ *
  * The replica runs in a child process so that the CPU and memory figures are the crawler's own.
  */
 import { fork } from 'node:child_process';
@@ -25,6 +28,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { createEngine } from '../src/core/engine.js';
 import type { HttpClient } from '../src/core/http-client.js';
+import type { ResultStore } from '../src/core/result-store.js';
 import { createHttpClient } from '../src/drivers/http.js';
 import { createCsdnAdapter } from '../src/sites/csdn/index.js';
 import { openKeyvStateStore } from '../src/stores/keyv-state-store.js';
@@ -117,10 +121,38 @@ async function bareLoop(urls: string[], get: (url: string) => Promise<unknown>) 
   return failures;
 }
 
+/** BENCH_RESULTS=none: results go nowhere, to see what the SQLite writes cost the crawl. */
+function nullResultStore(): ResultStore {
+  return {
+    async saveUser() {},
+    async saveOutcome() {},
+    async getUser() {
+      return undefined;
+    },
+    async getArticles() {
+      return [];
+    },
+    async getSnapshots() {
+      return [];
+    },
+    async getEdges() {
+      return { follows: [], fans: [] };
+    },
+    async *iterateUsers() {},
+    async counts() {
+      return { users: 0, articles: 0, snapshots: 0, edges: 0 };
+    },
+    async close() {},
+  };
+}
+
 async function crawlOnce(replica: ReplicaInfo, urls: string[]) {
   const dir = await mkdtemp(path.join(os.tmpdir(), 'bench-http-crawl-'));
   const state = await openKeyvStateStore();
-  const results = await openSqliteResultStore(path.join(dir, 'results.sqlite'));
+  const results =
+    process.env.BENCH_RESULTS === 'none'
+      ? nullResultStore()
+      : await openSqliteResultStore(path.join(dir, 'results.sqlite'));
   const http = createHttpClient({ maxSockets: CONCURRENCY });
   try {
     const engine = createEngine({
