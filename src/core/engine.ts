@@ -321,8 +321,10 @@ export function createEngine(options: EngineOptions): Crawler {
         const costed = error instanceof ThrottledError ? attempt : attempt + 1;
         const decision = decide(error, costed, retryPolicy, throttles);
         if (decision.action === 'retry') {
-          if (decision.costsAttempt) attempt = costed;
-          else throttles++;
+          if (decision.costsAttempt) {
+            attempt = costed;
+            throttles = 0;
+          } else throttles++;
           log.debug(`retrying ${id} in ${formatMs(decision.delayMs)}: ${describeError(error)}`, {
             user: id,
             attempt,

@@ -221,8 +221,10 @@ export function politeHttp(
         if (response) return response;
         throw error;
       }
-      if (decision.costsAttempt) attempt = costed;
-      else throttles++;
+      if (decision.costsAttempt) {
+        attempt = costed;
+        throttles = 0;
+      } else throttles++;
       log.debug('request retry', {
         host,
         attempt,
