@@ -250,20 +250,31 @@ describe('engine: stop and resume', () => {
     site = await startTinySite({ users: tinyUsers(2) });
     stores = await openTestStores();
     await stores.state.add(['u0', 'u1']);
-    // The crashed run: claimed both, stored u0, died before moving it to done.
-    const leases = await stores.state.claim('test-worker', 2, 60_000);
+    // The crashed worker: claimed both, stored u0, died before moving it to done; its leases expire.
+    const leases = await stores.state.claim('crashed-worker', 2, 1);
     expect(leases.length).toBe(2);
     await stores.results.saveUser(
       { username: 'u0', profile: { username: 'u0' }, articles: [], source: 'api' },
-      Date.now() + 1,
+      Date.now(),
     );
-    const logs: LogLine[] = [];
-    const { engine, http } = tinyEngine(site, stores, { logger: memoryLogger(logs) });
+    await new Promise((resolve) => setTimeout(resolve, 20));
+    const { engine, http } = tinyEngine(site, stores);
     cleanups.push(() => http.close());
     const summary = await engine.run();
     expect(summary).toMatchObject({ done: 2 });
     expect(site.requests).toEqual(['/api/users/u1']);
     expect((await stores.results.getSnapshots('u0')).length).toBe(1);
+  });
+
+  it('a restarted worker takes back its own leases at once', async () => {
+    site = await startTinySite({ users: tinyUsers(2) });
+    stores = await openTestStores();
+    await stores.state.add(['u0', 'u1']);
+    expect((await stores.state.claim('test-worker', 2, 600_000)).length).toBe(2);
+    const logs: LogLine[] = [];
+    const { engine, http } = tinyEngine(site, stores, { logger: memoryLogger(logs) });
+    cleanups.push(() => http.close());
+    expect(await engine.run()).toMatchObject({ done: 2 });
     expect(logs.some((l) => /took back 2 IDs/.test(l.message))).toBe(true);
   });
 });
