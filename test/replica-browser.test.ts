@@ -87,6 +87,19 @@ describe('replica in a real browser', () => {
       expect(items).toBe(20);
       // the last page: 下一页 is there but disabled, and clicking it changes nothing
       await page.goto(`${replica.url}/${user}/article/list/3`);
+      // even on a short last page the banner sits on top of the pager
+      const covered = await page.evaluate(() => {
+        const li = document.querySelector('#pageBox li.js-page-next');
+        if (!li) return false;
+        li.scrollIntoView({ block: 'center' });
+        const r = li.getBoundingClientRect();
+        return Boolean(
+          document
+            .elementFromPoint(r.left + r.width / 2, r.top + r.height / 2)
+            ?.closest('.csdn-migrate-banner'),
+        );
+      });
+      expect(covered).toBe(true);
       await page.evaluate(() => document.querySelector('.csdn-migrate-banner')?.remove());
       const last = page.locator('#pageBox li.js-page-next');
       await expect.poll(() => last.getAttribute('class')).toContain('ui-pager-disabled');
