@@ -100,7 +100,12 @@ export class PlaywrightPage implements BrowserPage {
             return;
           } catch (error) {
             if (isInterception(error)) throw error;
-            if (!(error instanceof Error) || error.name !== 'TimeoutError' || msLeft(end) <= 0) throw error;
+            if (!(error instanceof Error) || error.name !== 'TimeoutError') throw error;
+            // Never click twice: a second click on a pager skips a page. Once Playwright has
+            // dispatched the click, a timeout only means it was waiting for what followed (or
+            // was cut short mid-click): report it done and let the caller check the effect.
+            if (/performing click action|click action done/.test(error.message)) return;
+            if (msLeft(end) <= 0) throw error;
           }
         }
       },
