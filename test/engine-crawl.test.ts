@@ -266,15 +266,23 @@ describe('engine: stop and resume', () => {
     expect((await stores.results.getSnapshots('u0')).length).toBe(1);
   });
 
-  it('a restarted worker takes back its own leases at once', async () => {
-    site = await startTinySite({ users: tinyUsers(2) });
+  it('a restarted worker completes what it stored and takes back its other leases at once', async () => {
+    site = await startTinySite({ users: tinyUsers(3) });
     stores = await openTestStores();
-    await stores.state.add(['u0', 'u1']);
-    expect((await stores.state.claim('test-worker', 2, 600_000)).length).toBe(2);
+    await stores.state.add(['u0', 'u1', 'u2']);
+    // The same worker before its crash: long leases, u0 stored but not completed.
+    expect((await stores.state.claim('test-worker', 3, 600_000)).length).toBe(3);
+    await stores.results.saveUser(
+      { username: 'u0', profile: { username: 'u0' }, articles: [], source: 'api' },
+      Date.now(),
+    );
     const logs: LogLine[] = [];
     const { engine, http } = tinyEngine(site, stores, { logger: memoryLogger(logs) });
     cleanups.push(() => http.close());
-    expect(await engine.run()).toMatchObject({ done: 2 });
+    expect(await engine.run()).toMatchObject({ done: 3 });
+    expect(site.requests.sort()).toEqual(['/api/users/u1', '/api/users/u2']);
+    expect((await stores.results.getSnapshots('u0')).length).toBe(1);
+    expect(logs.some((l) => /completed 1 users stored before a restart/.test(l.message))).toBe(true);
     expect(logs.some((l) => /took back 2 IDs/.test(l.message))).toBe(true);
   });
 });

@@ -29,7 +29,7 @@ import type { UserResult } from './model.js';
 import { backoffDelay, decide, defaultRetryPolicy, type RetryPolicy } from './retry-policy.js';
 import type { CrawlContext, DiscoveryOptions, PageLease } from './site-adapter.js';
 import { createSnapshotter } from './snapshots.js';
-import type { Lease } from './state-store.js';
+import type { IdRecord, Lease } from './state-store.js';
 
 export type { BrowserMode, Crawler, EngineOptions, PagePool, RunSummary } from './engine-types.js';
 export type { CrawlerEvents, ProgressEvent } from './events.js';
@@ -359,6 +359,36 @@ export function createEngine(options: EngineOptions): Crawler {
       }
     }
 
+    /**
+     * Before taking back its own leases, a restarted worker completes the users it had already
+     * stored: a result written after the lease's last update (claim or renewal) belongs to that
+     * lease. Checked here because a release back to pending may reset the lease's enqueuedAt.
+     * Only the leased set is read (a few per worker), never all IDs.
+     */
+    async function completeStoredLeases() {
+      const mine: IdRecord[] = [];
+      let after: string | undefined;
+      for (let page = 0; page < 100; page++) {
+        const records = await store(state.list('leased', { limit: 500, after }), 'state.list');
+        mine.push(...records.filter((r) => r.owner === workerId));
+        if (records.length < 500) break;
+        after = records[records.length - 1].id;
+      }
+      let completed = 0;
+      for (const record of mine) {
+        const stored = await store(results.getUser(record.id), 'results.getUser');
+        if (!stored || stored.lastCrawledAt < record.updatedAt) continue;
+        if (stored.status === 'done') {
+          const edges = await store(results.getEdges(record.id), 'results.getEdges');
+          await addDiscovered(record.id, record.depth, edges.follows, edges.fans);
+        }
+        await complete(record.id, stored.status, stored.reason);
+        completed++;
+      }
+      if (completed > 0)
+        log.info(`completed ${completed} users stored before a restart without crawling them again`);
+    }
+
     function leaveSlot(id: string) {
       const task = tasks.get(id);
       if (!task?.inSlot) return;
@@ -468,6 +498,7 @@ export function createEngine(options: EngineOptions): Crawler {
     // ---- the claim loop -------------------------------------------------------------------
     try {
       if (options.ids && options.ids.length > 0) await addInitialIds(options.ids);
+      await completeStoredLeases();
       const reclaimed = await store(state.releaseOwner(workerId), 'state.releaseOwner');
       if (reclaimed > 0) log.info(`took back ${reclaimed} IDs this worker held before a restart`);
       await refreshPending();
