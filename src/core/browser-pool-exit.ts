@@ -4,6 +4,8 @@
  * 'exit' hook, because nothing asynchronous runs after it and orphaned Chromium is not reaped.
  * One listener serves every pool in the process.
  */
+import { readFileSync } from 'node:fs';
+
 const tracked = new Set<number>();
 let hooked = false;
 
@@ -17,8 +19,22 @@ function killNow(pid: number): void {
   }
 }
 
+/**
+ * False when the pid now belongs to something else: the browser died unnoticed and the kernel
+ * gave its number to another program, which must not be killed.
+ */
+function stillOurs(pid: number): boolean {
+  let comm: string;
+  try {
+    comm = readFileSync(`/proc/${pid}/comm`, 'utf8');
+  } catch {
+    return true; // gone (or no /proc): signalling the group is harmless
+  }
+  return /chrom|headless_shell|msedge|firefox|driver/i.test(comm);
+}
+
 function onExit(): void {
-  for (const pid of tracked) killNow(pid);
+  for (const pid of tracked) if (stillOurs(pid)) killNow(pid);
   tracked.clear();
 }
 
