@@ -92,7 +92,7 @@ export class OutageMonitor {
   async whenAllUp(signal?: AbortSignal): Promise<void> {
     for (;;) {
       const down = [...this.hosts.values()].find((h) => h.down);
-      if (!down) return;
+      if (!down || this.closed.signal.aborted) return;
       await new Promise<void>((resolve, reject) => {
         const onAbort = () => reject(signal?.reason);
         if (signal?.aborted) return onAbort();
