@@ -33,7 +33,7 @@ export async function openPagePool(
   let chosen: BrowserDriver;
   try {
     chosen = driver ?? (await loadDriver(config));
-    if (!driver && config.driver === 'auto') {
+    if (!driver) {
       const { findChromium } = await import('./drivers/chromium-find.js');
       findChromium(config.browser.executablePath);
     }
