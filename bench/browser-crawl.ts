@@ -4,6 +4,7 @@
  *
  *   npx vite-node bench/browser-crawl.ts
  *   npx vite-node bench/browser-crawl.ts -- --users 100 --tabs 2 --browsers 1,2,4 --drivers playwright,selenium
+ *   npx vite-node bench/browser-crawl.ts -- --users 40 --max-user-pages 20 --modes pool,bare
  *
  * Two runs per driver and browser count, over the local CSDN replica in legacy-only mode (every
  * user must be walked by clicking 下一页, the old skin's script-driven pager, behind an overlay):
@@ -16,6 +17,7 @@
  * /usr/bin/chromedriver. Prints one line per run and a Markdown table at the end.
  */
 import { readFileSync } from 'node:fs';
+import os from 'node:os';
 import type { Browser, BrowserDriver, BrowserPage } from '../src/core/browser-driver.js';
 import { createBrowserPool } from '../src/core/browser-pool.js';
 import { ClickInterceptedError } from '../src/core/errors.js';
@@ -41,6 +43,8 @@ const TABS = Number(arg('tabs', '2'));
 const BROWSERS = arg('browsers', '1,2,4').split(',').map(Number);
 const DRIVERS = arg('drivers', 'playwright,selenium').split(',');
 const MODES = arg('modes', 'pool,bare').split(',') as Array<'pool' | 'bare'>;
+/** Skip users with more list pages than this (one 129-page user otherwise dominates small runs). */
+const MAX_USER_PAGES = Number(arg('max-user-pages', 'Infinity'));
 
 function makeDriver(name: string): BrowserDriver {
   return name === 'selenium' ? seleniumDriver() : playwrightDriver();
@@ -131,12 +135,19 @@ async function runPool(
     page: () => pool.lease(controller.signal),
     canUseBrowser: true,
     signal: controller.signal,
-    log: silentLogger,
+    log: {
+      ...silentLogger,
+      debug: (message: string) => {
+        retries[message] = (retries[message] ?? 0) + 1;
+      },
+    },
     snapshot: async () => undefined,
     discovery: { enabled: false, maxDepth: 0, maxPerUser: 0 },
     browserMode: 'always',
   } as unknown as CrawlContext;
   const memory = memorySampler(() => pool.stats().pids);
+  // The walk logs a debug line for each click it had to repeat: count them per reason.
+  const retries: Record<string, number> = {};
   let pages = 0;
   let failed = 0;
   let wrong = 0;
@@ -153,12 +164,13 @@ async function runPool(
       if (result.articles.length !== expectedPages(replica, id).articles) wrong++;
     } catch (error) {
       failed++;
-      console.error(`  ${id}: ${error instanceof Error ? error.message : String(error)}`);
+      console.error(`  ${id}: ${firstLine(error)}`);
     }
   });
   const seconds = (Date.now() - start) / 1000;
   const peak = memory.stop();
   await pool.close();
+  for (const [why, n] of Object.entries(retries)) console.log(`  ${n} × ${why}`);
   return {
     driver: driverName,
     mode: 'pool',
@@ -190,8 +202,13 @@ async function runBare(
   const start = Date.now();
   for (let i = 0; i < browserCount; i++) launched.push(await driver.launch({}));
   const pagesOpen: BrowserPage[] = [];
-  for (const browser of launched)
-    for (let t = 0; t < perBrowser; t++) pagesOpen.push(await browser.newPage(d));
+  const browserOf: Browser[] = [];
+  for (const browser of launched) {
+    for (let t = 0; t < perBrowser; t++) {
+      pagesOpen.push(await browser.newPage(d));
+      browserOf.push(browser);
+    }
+  }
   const urls = csdnUrls(replica.url);
   let pages = 0;
   let failed = 0;
@@ -223,7 +240,11 @@ async function runBare(
       }
     } catch (error) {
       failed++;
-      console.error(`  ${id}: ${error instanceof Error ? error.message : String(error)}`);
+      console.error(`  ${id}: ${firstLine(error)}`);
+      // A failed user may leave a scheduled navigation behind that would hijack the next goto:
+      // start the next user on a fresh page, as any careful script would.
+      await page.close().catch(() => undefined);
+      pagesOpen[worker] = await browserOf[worker].newPage(d);
     }
   });
   const seconds = (Date.now() - start) / 1000;
@@ -245,14 +266,24 @@ async function runBare(
   };
 }
 
+function firstLine(error: unknown): string {
+  return (error instanceof Error ? error.message : String(error)).split('\n')[0];
+}
+
 function line(r: RunResult): string {
   const perMin = (n: number) => ((n * 60) / r.seconds).toFixed(0);
   return `| ${r.driver} | ${r.mode} | ${r.browsers} | ${r.tabs} | ${perMin(r.users - r.failed)} | ${perMin(r.pages)} | ${r.peakMb.toFixed(0)} (${r.nodeMb.toFixed(0)}) | ${r.failed}/${r.wrong} | ${r.seconds.toFixed(1)} |`;
 }
 
 async function main(): Promise<void> {
-  const replica = await startReplica({ users: USERS, legacyOnly: true, legacyPageSize: PAGE_SIZE });
-  const ids = replica.usernames.slice(0, USERS);
+  const replica = await startReplica({
+    users: Math.max(100, USERS),
+    legacyOnly: true,
+    legacyPageSize: PAGE_SIZE,
+  });
+  const ids = replica.usernames
+    .filter((id) => expectedPages(replica, id).pages <= MAX_USER_PAGES)
+    .slice(0, USERS);
   const totalPages = ids.reduce((sum, id) => sum + expectedPages(replica, id).pages, 0);
   console.log(
     `replica ${replica.url}: ${ids.length} users, ${totalPages} legacy list pages; ${TABS} tabs per browser`,
@@ -267,7 +298,7 @@ async function main(): Promise<void> {
               ? await runPool(driver, browsers, replica, ids)
               : await runBare(driver, browsers, replica, ids);
           results.push(r);
-          console.log(line(r));
+          console.log(`${line(r)} load ${os.loadavg()[0].toFixed(1)}`);
         }
       }
     }
