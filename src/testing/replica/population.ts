@@ -90,6 +90,8 @@ export class Population {
   constructor(
     readonly seed: number,
     userCount: number,
+    /** Caps the heavy tail (browser tests walk every page by clicking). */
+    private readonly maxArticles = Number.POSITIVE_INFINITY,
   ) {
     const taken = new Set<string>();
     this.initial = generateNames(seed, 'user', userCount, taken);
@@ -177,7 +179,7 @@ export class Population {
   private generate(index: number): UserRecord {
     const username = this.names[index];
     const rng = rngFor(this.seed, 'profile', username);
-    const baseCount = articleCountFor(rng);
+    const baseCount = Math.min(articleCountFor(rng), this.maxArticles);
     const years = rng.int(1, 12);
     const registrationMs =
       EPOCH - years * 365 * 86400_000 - rng.int(0, 300) * 86400_000 - rng.int(0, 86399) * 1000;

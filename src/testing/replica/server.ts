@@ -19,6 +19,8 @@ export interface ReplicaOptions {
   overlay?: boolean;
   pagerDelayMs?: [number, number];
   legacyPageSize?: number;
+  /** Cap on each user's articles (default: none, the heavy tail reaches ~3000). */
+  maxArticlesPerUser?: number;
 }
 
 export interface ReplicaStats {
@@ -144,7 +146,7 @@ function pickFault(roll: number, f: FaultConfig): RandomFault | undefined {
 export async function startReplica(options: ReplicaOptions = {}): Promise<Replica> {
   const seed = options.seed ?? 1;
   const host = options.host ?? '127.0.0.1';
-  const pop = new Population(seed, options.users ?? 200);
+  const pop = new Population(seed, options.users ?? 200, options.maxArticlesPerUser);
   const legacyOnly = options.legacyOnly ?? false;
   const overlay = options.overlay ?? true;
   const [delayLo, delayHi] = options.pagerDelayMs ?? [50, 300];
