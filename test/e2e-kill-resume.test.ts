@@ -92,6 +92,13 @@ describe('the crawler as a real process', () => {
     } finally {
       await store.close();
     }
+
+    const status = startCli(['status', '--data-dir', dir]);
+    expect((await status.exit).code).toBe(0);
+    expect(status.output()).toMatch(new RegExp(`done\\s+${replica.usernames.length}\\n`));
+    expect(status.output()).toMatch(
+      /last run \(.+\) ended \d{4}-\d\d-\d\dT.*: \d+ done, 0 not found, 0 failed/,
+    );
   });
 
   it('one SIGINT stops cleanly with exit 130 and every unfinished user back in pending', async () => {

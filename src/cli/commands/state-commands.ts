@@ -71,7 +71,8 @@ export async function retryCommand(flags: CommonFlags, print: Print): Promise<nu
 }
 
 interface LastRun {
-  finishedAt?: number;
+  workerId?: string;
+  endedAt?: number;
   durationMs?: number;
   done?: number;
   failed?: number;
@@ -96,9 +97,9 @@ export async function statusCommand(flags: CommonFlags & { json?: boolean }, pri
     print(ID_SETS.map((set) => `${set.padEnd(8)} ${String(counts[set]).padStart(9)}`).join('\n'));
     print(`${'total'.padEnd(8)} ${String(total).padStart(9)}`);
     if (lastRun) {
-      const when = lastRun.finishedAt ? new Date(lastRun.finishedAt).toISOString() : 'unknown time';
+      const when = lastRun.endedAt ? new Date(lastRun.endedAt).toISOString() : 'unknown time';
       print(
-        `last run: ${when}, ${lastRun.done ?? 0} done, ${lastRun.notfound ?? 0} not found, ${lastRun.failed ?? 0} failed in ${Math.round((lastRun.durationMs ?? 0) / 1000)} s (${(lastRun.usersPerMinute ?? 0).toFixed(1)} users/min)`,
+        `last run (${lastRun.workerId ?? 'unknown worker'}) ended ${when}: ${lastRun.done ?? 0} done, ${lastRun.notfound ?? 0} not found, ${lastRun.failed ?? 0} failed in ${Math.round((lastRun.durationMs ?? 0) / 1000)} s (${(lastRun.usersPerMinute ?? 0).toFixed(1)} users/min)`,
       );
     }
     for (const w of workers) {
