@@ -4,10 +4,17 @@ export default defineConfig({
   entry: {
     index: 'src/index.ts',
     'testing/index': 'src/testing/index.ts',
+    'testing/replica': 'src/testing/replica/index.ts',
     cli: 'src/cli/index.ts',
   },
   format: ['esm', 'cjs'],
-  dts: { entry: { index: 'src/index.ts', 'testing/index': 'src/testing/index.ts' } },
+  dts: {
+    entry: {
+      index: 'src/index.ts',
+      'testing/index': 'src/testing/index.ts',
+      'testing/replica': 'src/testing/replica/index.ts',
+    },
+  },
   target: 'node20',
   platform: 'node',
   clean: true,
