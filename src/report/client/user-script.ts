@@ -2,7 +2,7 @@ import { COMMON_SCRIPT } from './common-script.js';
 
 /** Draws a user's charts from the compact JSON written by user-page.ts. */
 export const USER_SCRIPT = `${COMMON_SCRIPT}
-${String.raw`
+${`
 (function () {
   var R = REPORT, d = R.data, fmt = R.fmt;
   if (!d) return;
