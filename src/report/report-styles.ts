@@ -22,7 +22,8 @@ table{border-collapse:collapse;width:100%;font-size:13px}
 th,td{text-align:left;padding:4px 8px;border-bottom:1px solid #eceef1;vertical-align:top}
 th{background:#fafbfc;position:sticky;top:0}
 td.num,th.num{text-align:right;font-variant-numeric:tabular-nums;white-space:nowrap}
-td.title{word-break:break-word;max-width:560px}
+td.title,table.articles td:nth-child(2){word-break:break-word;max-width:560px}
+table.articles td:nth-child(n+4),table.users td:nth-child(n+4){text-align:right;font-variant-numeric:tabular-nums;white-space:nowrap}
 .table-wrap{max-height:560px;overflow:auto}
 dl.profile{display:grid;grid-template-columns:repeat(auto-fill,minmax(170px,1fr));gap:8px 16px;margin:0}
 dl.profile div{background:#fafbfc;border-radius:4px;padding:6px 10px}

@@ -7,12 +7,12 @@ export function usersIndexParts(reportTitle: string): [string, string] {
   const header = `<h1>All users</h1><p><a href="index.html">${escapeHtml(reportTitle)}</a></p>`;
   const [head, tail] = pageParts({ title: `All users · ${reportTitle}`, root: '', header });
   return [
-    `${head}<section class="panel"><table id="users"><thead><tr><th>user</th><th>nickname</th><th>status</th><th class="num">articles</th><th class="num">fans</th><th class="num">visits</th><th class="num">rank</th></tr></thead><tbody>\n`,
+    `${head}<section class="panel"><table id="users" class="users"><thead><tr><th>user</th><th>nickname</th><th>status</th><th class="num">articles</th><th class="num">fans</th><th class="num">visits</th><th class="num">rank</th></tr></thead><tbody>\n`,
     `</tbody></table></section>${tail}`,
   ];
 }
 
 export function usersIndexRow(user: StoredUser, file: string, articles: number): string {
   const p = user.profile;
-  return `<tr><td><a href="users/${escapeHtml(file)}">${escapeHtml(user.username)}</a></td><td>${escapeHtml(p?.nickname ?? '')}</td><td class="status-${escapeHtml(user.status)}">${escapeHtml(user.status)}</td><td class="num">${fmtNumber(articles)}</td><td class="num">${fmtNumber(finite(p?.fansCount))}</td><td class="num">${fmtNumber(finite(p?.viewCount))}</td><td class="num">${fmtNumber(finite(p?.rank))}</td></tr>\n`;
+  return `<tr><td><a href="users/${escapeHtml(file)}">${escapeHtml(user.username)}</a><td>${escapeHtml(p?.nickname ?? '')}<td class="status-${escapeHtml(user.status)}">${escapeHtml(user.status)}<td>${fmtNumber(articles)}<td>${fmtNumber(finite(p?.fansCount))}<td>${fmtNumber(finite(p?.viewCount))}<td>${fmtNumber(finite(p?.rank))}\n`;
 }
