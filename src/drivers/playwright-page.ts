@@ -47,7 +47,7 @@ export class PlaywrightPage implements BrowserPage {
     if (this.closed) throw new DriverCrashError(`${what}: page is closed`);
     if (this.gone()) throw new DriverCrashError(`${what}: browser or page is gone`);
     try {
-      return await withDeadline(what, timeoutMs + GRACE_MS, work());
+      return await withDeadline(what, timeoutMs, work(), GRACE_MS);
     } catch (error) {
       throw mapPlaywrightError(error, { what, timeoutMs, gone: this.gone, selector });
     }

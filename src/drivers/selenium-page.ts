@@ -57,7 +57,7 @@ export class SeleniumPage implements BrowserPage {
     if (this.closed) throw new DriverCrashError(`${what}: page is closed`);
     if (this.gone()) throw new DriverCrashError(`${what}: browser or chromedriver is gone`);
     try {
-      return await withDeadline(what, timeoutMs + GRACE_MS, work());
+      return await withDeadline(what, timeoutMs, work(), GRACE_MS);
     } catch (error) {
       throw mapSeleniumError(error, { what, timeoutMs, gone: this.gone, selector });
     }
