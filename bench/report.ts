@@ -215,10 +215,8 @@ async function main(): Promise<void> {
       // A first load warms Chromium's caches (echarts.min.js parse); the second is what a user sees.
       const coldOverview = await load(summary.indexFile);
       const overview = await load(summary.indexFile);
+      const top = await page.evaluate(() => document.querySelector('#top-users a')?.getAttribute('href') ?? '');
       const usersIndex = await load(summary.usersIndexFile);
-      const top = await page.evaluate(
-        () => document.querySelector('#top-users a')?.getAttribute('href') ?? '',
-      );
       const biggest = await biggestUser(store, usernames);
       const userPage = await load(path.join(outDir, 'users', safeUserFileName(biggest.username)));
       console.log(
@@ -231,7 +229,7 @@ async function main(): Promise<void> {
         const shots = path.join(root, 'docs', 'screenshots');
         await load(summary.indexFile);
         await page.screenshot({ path: path.join(shots, 'report-overview.png'), fullPage: true });
-        await load(path.join(outDir, 'users.html').replace('users.html', top || 'index.html'));
+        await load(path.join(outDir, top));
         await page.screenshot({ path: path.join(shots, 'report-user.png'), fullPage: true });
         console.log(`screenshots: ${path.relative(root, shots)}/report-overview.png, report-user.png`);
       }

@@ -12,7 +12,7 @@ import { REPORT_CSS } from './report-styles.js';
 import { safeUserFileName } from './safe-file-name.js';
 import { renderUserPage } from './user-page.js';
 import { summarizeUser } from './user-summary.js';
-import { usersIndexParts, usersIndexRow } from './users-index-page.js';
+import { usersIndexParts, usersIndexRow, usersIndexSeparator } from './users-index-page.js';
 
 export interface ReportProgress {
   phase: 'scan' | 'users' | 'overview' | 'done';
@@ -109,7 +109,8 @@ export async function buildReport(options: BuildReportOptions): Promise<ReportSu
     const write = writeFile(path.join(usersDir, file), html).finally(() => pending.delete(write));
     pending.add(write);
     if (pending.size >= WRITE_CONCURRENCY) await Promise.race(pending);
-    if (!usersIndex.write(usersIndexRow(user, file, articles.length))) await once(usersIndex, 'drain');
+    const row = usersIndexSeparator(done) + usersIndexRow(user, file, articles.length);
+    if (!usersIndex.write(row)) await once(usersIndex, 'drain');
     done++;
     if (done % progressEvery === 0) onProgress?.({ phase: 'users', done, total });
   }

@@ -33,4 +33,10 @@ ul.links{columns:4 180px;padding-left:18px;margin:0}
 ul.links li{word-break:break-all}
 .status-done{color:#2a7d4f}.status-notfound{color:#a07800}.status-failed{color:#c0392b}
 .muted{color:#889}
+table.users{table-layout:fixed}
+table.users th:nth-child(n+4){text-align:right}
+table.users td:nth-child(1),table.users th:nth-child(1){width:26%;overflow:hidden;text-overflow:ellipsis;white-space:nowrap}
+table.users td:nth-child(2),table.users th:nth-child(2){width:26%;overflow:hidden;text-overflow:ellipsis;white-space:nowrap}
+table.users td:nth-child(3),table.users th:nth-child(3){width:10%}
+.block{content-visibility:auto;contain-intrinsic-size:auto 6500px}
 `;
