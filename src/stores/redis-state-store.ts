@@ -338,11 +338,11 @@ function describeUrl(url: string): string {
  * is unreachable; afterwards, short outages are retried for a while.
  */
 export async function openRedisStateStore(options: RedisStateStoreOptions): Promise<RedisStateStore> {
-  const prefix = options.prefix ?? 'csdn-crawl';
+  const { url, urlPrefix } = splitPrefix(options.url ?? 'redis://127.0.0.1:6379');
+  const prefix = options.prefix ?? urlPrefix ?? 'csdn-crawl';
   if (options.client) {
     return new RedisStateStore(options.client, prefix, `(prefix ${prefix})`, false, options.workerTtlMs);
   }
-  const url = options.url ?? 'redis://127.0.0.1:6379';
   const label = describeUrl(url);
   const { Redis } = await import('ioredis');
   let connected = false;
@@ -377,6 +377,28 @@ export async function openRedisStateStore(options: RedisStateStoreOptions): Prom
     });
   }
   return new RedisStateStore(client, prefix, label, true, options.workerTtlMs);
+}
+
+/**
+ * `?prefix=name` in the URL picks the key prefix, so a CLI spec alone can place several crawls in one
+ * Redis. The parameter is removed before ioredis sees the URL.
+ */
+function splitPrefix(raw: string): { url: string; urlPrefix?: string } {
+  let parsed: URL;
+  try {
+    parsed = new URL(raw);
+  } catch {
+    return { url: raw };
+  }
+  const urlPrefix = parsed.searchParams.get('prefix') ?? undefined;
+  if (urlPrefix === undefined) return { url: raw };
+  if (urlPrefix === '') {
+    throw new InvalidInputError(`empty prefix in Redis URL ${redactUrl(raw)}`, {
+      hint: 'use ?prefix=name or leave it out for the default csdn-crawl',
+    });
+  }
+  parsed.searchParams.delete('prefix');
+  return { url: parsed.toString(), urlPrefix };
 }
 
 /** Removes the password of `url` from a message, should a library ever echo it. */
