@@ -20,6 +20,7 @@ import { readFileSync } from 'node:fs';
 import os from 'node:os';
 import type { Browser, BrowserDriver, BrowserPage } from '../src/core/browser-driver.js';
 import { createBrowserPool } from '../src/core/browser-pool.js';
+import { trackBrowserPid } from '../src/core/browser-pool-exit.js';
 import { ClickInterceptedError } from '../src/core/errors.js';
 import { silentLogger } from '../src/core/logger.js';
 import type { CrawlContext } from '../src/core/site-adapter.js';
@@ -200,8 +201,12 @@ async function runBare(
   const memory = memorySampler(() => launched.map((b) => b.pid!).filter(Boolean));
   const d = { timeoutMs: 15_000 };
   const start = Date.now();
-  for (let i = 0; i < browserCount; i++) launched.push(await driver.launch({}));
-  const pagesOpen: BrowserPage[] = [];
+  for (let i = 0; i < browserCount; i++) {
+    const browser = await driver.launch({});
+    trackBrowserPid(browser.pid); // killed by the exit hook should the bench die midway
+    launched.push(browser);
+  }
+  const pagesOpen: Array<BrowserPage | undefined> = [];
   const browserOf: Browser[] = [];
   for (const browser of launched) {
     for (let t = 0; t < perBrowser; t++) {
@@ -214,6 +219,10 @@ async function runBare(
   let failed = 0;
   await drain(ids, pagesOpen.length, async (id, worker) => {
     const page = pagesOpen[worker];
+    if (!page) {
+      failed++; // this tab could not be replaced: its share of users fails
+      return;
+    }
     try {
       const { pages: total } = expectedPages(replica, id);
       await page.goto(urls.legacyList(id, 1), d);
@@ -244,12 +253,12 @@ async function runBare(
       // A failed user may leave a scheduled navigation behind that would hijack the next goto:
       // start the next user on a fresh page, as any careful script would.
       await page.close().catch(() => undefined);
-      pagesOpen[worker] = await browserOf[worker].newPage(d);
+      pagesOpen[worker] = await browserOf[worker].newPage({ timeoutMs: 60_000 }).catch(() => undefined);
     }
   });
   const seconds = (Date.now() - start) / 1000;
   const peak = memory.stop();
-  for (const page of pagesOpen) await page.close().catch(() => undefined);
+  for (const page of pagesOpen) await page?.close().catch(() => undefined);
   for (const browser of launched) await browser.close();
   return {
     driver: driverName,
