@@ -2,7 +2,7 @@ import { cac } from 'cac';
 import { demoCommand } from './commands/demo-command.js';
 import { exportCommand } from './commands/export-command.js';
 import { replicaCommand } from './commands/replica-command.js';
-import { reportCommand } from './commands/report-command.js';
+import { reportCommand, serveCommand } from './commands/report-command.js';
 import { runCommand } from './commands/run-command.js';
 import { addCommand, promoteCommand, retryCommand, statusCommand } from './commands/state-commands.js';
 import { createCliLogger } from './logger.js';
@@ -85,8 +85,17 @@ export function buildCli(out: (line: string) => void, err: (line: string) => voi
   storeFlags(cli.command('report', 'Write a static charts report (works offline)'))
     .option('--out <dir>', 'Output directory')
     .option('--open', 'Open it in the default browser')
+    .option('--title <title>', 'Title shown on the pages')
     .action((flags: Flags) => {
-      pending = reportCommand(flags, out);
+      pending = reportCommand(flags, out, err);
+    });
+
+  cli
+    .command('serve <dir>', 'Serve a built report on localhost')
+    .option('--port <port>', 'Port (default 8081)')
+    .option('--host <host>', 'Address (default 127.0.0.1)')
+    .action((dir: string, flags: Flags) => {
+      pending = serveCommand(dir, flags, out);
     });
 
   cli
