@@ -1,4 +1,4 @@
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import Database from 'better-sqlite3';
@@ -99,6 +99,19 @@ describe('the crawler as a real process', () => {
     expect(status.output()).toMatch(
       /last run \(.+\) ended \d{4}-\d\d-\d\dT.*: \d+ done, 0 not found, 0 failed/,
     );
+
+    // The crawl feeds the report and the exports.
+    const reportDir = path.join(root, 'report');
+    const report = startCli(['report', '--data-dir', dir, '--out', reportDir]);
+    expect((await report.exit).code, report.output()).toBe(0);
+    expect(readdirSync(path.join(reportDir, 'users')).length).toBe(replica.usernames.length);
+    const csv = path.join(root, 'out.csv');
+    const exported = startCli(['export', '--data-dir', dir, '--format', 'csv', '--out', csv]);
+    expect((await exported.exit).code).toBe(0);
+    const text = readFileSync(csv, 'utf8');
+    expect(text.startsWith('\uFEFFusername,articleId,title')).toBe(true);
+    const articles = replica.usernames.reduce((n, u) => n + replica.truth(u)!.articles.length, 0);
+    expect(text.trimEnd().split('\r\n').length).toBe(articles + 1);
   });
 
   it('one SIGINT stops cleanly with exit 130 and every unfinished user back in pending', async () => {
