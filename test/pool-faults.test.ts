@@ -175,6 +175,24 @@ describe('browser pool faults', () => {
     await next.release();
   });
 
+  it('gives a browser that cannot open a page one more chance, then replaces it', async () => {
+    const p = pool({ opTimeoutMs: 1_000, graceMs: 200, closeTimeoutMs: 1_000 });
+    const first = await p.lease();
+    await first.page.goto(`${base}/`, d);
+    await first.release();
+    const pid = pidOf(p);
+    freeze(pid);
+    await expect(p.lease()).rejects.toBeInstanceOf(TimeoutError);
+    expect(p.stats()).toMatchObject({ browsers: 1, replaced: 0 });
+    await expect(p.lease()).rejects.toBeInstanceOf(DriverCrashError);
+    expect(p.stats().replaced).toBe(1);
+    expect(leftovers([pid])).toEqual([]);
+    const next = await p.lease();
+    await next.page.goto(`${base}/`, d);
+    expect(pidOf(p)).not.toBe(pid);
+    await next.release();
+  });
+
   it('kills a browser whose close hangs when the pool closes', async () => {
     const p = pool({ closeTimeoutMs: 1_000 });
     const lease = await p.lease();

@@ -89,6 +89,8 @@ interface Entry {
   opened: number;
   /** Pages open or being opened now. */
   open: number;
+  /** newPage timeouts in a row: one can be a starved CPU, two mean a wedged browser. */
+  slowOpens: number;
 }
 
 interface Waiter {
@@ -162,6 +164,7 @@ export function createBrowserPool(options: BrowserPoolOptions): BrowserPool {
       ready: undefined as unknown as Promise<Browser>,
       launchedAt: Date.now(),
       opened: 0,
+      slowOpens: 0,
       open: 0,
     };
     entry.ready = driver.launch(options.launch ?? {}).then(
@@ -289,12 +292,20 @@ export function createBrowserPool(options: BrowserPoolOptions): BrowserPool {
     const browser = entry.browser!;
     const opening = browser.newPage({ timeoutMs: opTimeoutMs });
     try {
-      return await withTimeout(opening, opTimeoutMs + graceMs, 'newPage', signal);
+      const page = await withTimeout(opening, opTimeoutMs + graceMs, 'newPage', signal);
+      entry.slowOpens = 0;
+      return page;
     } catch (error) {
       // A page that arrives after we stopped waiting would never be closed otherwise.
       opening.then((page) => page.close().catch(() => undefined)).catch(() => undefined);
       if (signal?.aborted) throw error;
       const why = describeError(error);
+      // Replacing a browser on a starved machine makes it worse (a launch is the costliest thing
+      // a browser does): a connected browser gets a second chance before it is replaced.
+      if (error instanceof TimeoutError && browser.isConnected() && ++entry.slowOpens < 2) {
+        log.warn('opening a page timed out; the browser gets one more chance', { browser: entry.id });
+        throw new TimeoutError(`could not open a page within ${opTimeoutMs} ms`, { cause: error });
+      }
       if (error instanceof DriverCrashError || error instanceof TimeoutError || !browser.isConnected()) {
         await replace(entry, `newPage failed: ${why}`);
         throw error instanceof DriverCrashError
