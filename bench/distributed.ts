@@ -11,7 +11,8 @@
  *   wall     users / seconds from spawning the workers to the last exit (includes process start-up);
  *   steady   users / seconds between 10 % and 90 % done (Redis `done` count sampled every 100 ms);
  *   cpu      the machine's busy CPU over the round, in cores (of os.cpus().length), from /proc/stat;
- *   ratio    steady users/s against the one-worker round.
+ *   ratio    steady users/s against the first round (one worker by default);
+ *   CPU per user of the workers, the replica, and PostgreSQL + Redis, and a worker's peak RSS.
  * The replica runs in its own child process (as in bench/http-crawl.ts) and every user is built
  * there before the first round, so the first round does not pay for it. Redis at 127.0.0.1:6379,
  * PostgreSQL at 127.0.0.1:5432 db `test` (env BENCH_REDIS, BENCH_PG to change); everything the
@@ -96,6 +97,16 @@ function procCpuSeconds(pid: number): number {
   }
 }
 
+/** Peak resident memory of one process in MB (0 once it is gone). */
+function peakRssMb(pid: number): number {
+  try {
+    const match = /VmHWM:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
+    return match ? Number(match[1]) / 1024 : 0;
+  } catch {
+    return 0;
+  }
+}
+
 /** CPU seconds of every process whose name matches, by pid. */
 function namedCpu(pattern: RegExp): Map<number, number> {
   const out = new Map<number, number>();
@@ -145,6 +156,7 @@ interface Round {
   workerCpu: number;
   replicaCpu: number;
   serverCpu: number;
+  peakRssMb: number;
 }
 
 async function round(replica: ReplicaInfo, workers: number): Promise<Round> {
@@ -198,6 +210,7 @@ async function round(replica: ReplicaInfo, workers: number): Promise<Round> {
       () => new Map(runs.map((r) => [r.child.pid ?? 0, procCpuSeconds(r.child.pid ?? 0)])),
     );
     let ticks = 0;
+    let peakRss = 0;
     const sampler = (async () => {
       while (sampling) {
         const { done } = await state.counts();
@@ -205,6 +218,7 @@ async function round(replica: ReplicaInfo, workers: number): Promise<Round> {
         if (!t10 && done >= USERS * 0.1) t10 = now;
         if (!t90 && done >= USERS * 0.9) t90 = now;
         workerCpu.sample();
+        for (const r of runs) peakRss = Math.max(peakRss, peakRssMb(r.child.pid ?? 0));
         if (ticks++ % 3 === 0) servers.sample();
         await new Promise((r) => setTimeout(r, 100));
       }
@@ -233,6 +247,7 @@ async function round(replica: ReplicaInfo, workers: number): Promise<Round> {
       workerCpu: workerCpu.seconds(),
       replicaCpu,
       serverCpu: servers.seconds(),
+      peakRssMb: peakRss,
     };
   } finally {
     await state.destroy();
@@ -267,7 +282,8 @@ async function main() {
       const ms = (seconds: number) => ((seconds * 1000) / USERS).toFixed(1);
       console.log(
         `          CPU per user: workers ${ms(r.workerCpu)} ms, replica ${ms(r.replicaCpu)} ms, ` +
-          `PostgreSQL + Redis ${ms(r.serverCpu)} ms (machine-wide, other clients included)`,
+          `PostgreSQL + Redis ${ms(r.serverCpu)} ms (machine-wide, other clients included) | ` +
+          `peak RSS of a worker ${r.peakRssMb.toFixed(0)} MB`,
       );
     }
   } finally {
