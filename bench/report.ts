@@ -13,6 +13,7 @@ import { fileURLToPath, pathToFileURL } from 'node:url';
 import { chromium } from 'playwright-core';
 import type { Article, ArticleType } from '../src/core/model.js';
 import type { ResultStore } from '../src/core/result-store.js';
+import { BASE_CHROMIUM_FLAGS } from '../src/drivers/chromium-flags.js';
 import { buildReport, safeUserFileName } from '../src/report/index.js';
 import { openSqliteResultStore } from '../src/stores/sqlite-result-store.js';
 
@@ -154,16 +155,7 @@ async function generate(store: ResultStore): Promise<{ usernames: string[]; arti
   return { usernames, articles: written };
 }
 
-const CHROMIUM_ARGS = [
-  '--headless=new',
-  '--no-sandbox',
-  '--disable-gpu',
-  '--disable-quic',
-  '--no-first-run',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--disable-sync',
-];
+const CHROMIUM_ARGS = ['--headless=new', ...BASE_CHROMIUM_FLAGS];
 
 async function main(): Promise<void> {
   const work = mkdtempSync(path.join(os.tmpdir(), 'csdn-report-bench-'));
@@ -215,7 +207,9 @@ async function main(): Promise<void> {
       // A first load warms Chromium's caches (echarts.min.js parse); the second is what a user sees.
       const coldOverview = await load(summary.indexFile);
       const overview = await load(summary.indexFile);
-      const top = await page.evaluate(() => document.querySelector('#top-users a')?.getAttribute('href') ?? '');
+      const top = await page.evaluate(
+        () => document.querySelector('#top-users a')?.getAttribute('href') ?? '',
+      );
       const usersIndex = await load(summary.usersIndexFile);
       const biggest = await biggestUser(store, usernames);
       const userPage = await load(path.join(outDir, 'users', safeUserFileName(biggest.username)));
