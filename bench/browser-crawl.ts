@@ -210,7 +210,7 @@ async function runBare(
   const browserOf: Browser[] = [];
   for (const browser of launched) {
     for (let t = 0; t < perBrowser; t++) {
-      pagesOpen.push(await browser.newPage(d));
+      pagesOpen.push(await browser.newPage({ timeoutMs: 60_000 }));
       browserOf.push(browser);
     }
   }
@@ -294,6 +294,7 @@ async function main(): Promise<void> {
     .filter((id) => expectedPages(replica, id).pages <= MAX_USER_PAGES)
     .slice(0, USERS);
   const totalPages = ids.reduce((sum, id) => sum + expectedPages(replica, id).pages, 0);
+  console.log(`${os.cpus().length} CPUs, load average ${os.loadavg()[0].toFixed(1)} at start`);
   console.log(
     `replica ${replica.url}: ${ids.length} users, ${totalPages} legacy list pages; ${TABS} tabs per browser`,
   );
