@@ -1,26 +1,12 @@
 import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import Database from 'better-sqlite3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openResultStore, openStateStore } from '../src/stores/open.js';
 import { type Replica, startReplica } from '../src/testing/replica/index.js';
 import { startCli, waitFor } from './helpers/cli-process.js';
 import { diffAgainstTruth } from './helpers/compare-truth.js';
-
-/** Users with a stored result, read from the results file while the crawler writes it. */
-function storedUsers(file: string): number {
-  try {
-    const db = new Database(file, { readonly: true, fileMustExist: true });
-    try {
-      return (db.prepare("select count(*) as n from users where status = 'done'").get() as { n: number }).n;
-    } finally {
-      db.close();
-    }
-  } catch {
-    return 0;
-  }
-}
+import { storedUsers } from './helpers/stored-users.js';
 
 describe('the crawler as a real process', () => {
   let replica: Replica;

@@ -2,28 +2,15 @@ import { randomUUID } from 'node:crypto';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import Database from 'better-sqlite3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { hasEnv, listProcs, treeMembers } from '../src/drivers/chromium-process.js';
 import { openResultStore, openStateStore } from '../src/stores/open.js';
 import { type Replica, startReplica } from '../src/testing/replica/index.js';
 import { type CliRun, startCli, waitFor } from './helpers/cli-process.js';
 import { diffAgainstTruth } from './helpers/compare-truth.js';
+import { storedUsers } from './helpers/stored-users.js';
 
 const TAG = 'CSDN_E2E_SIGNALS_RUN';
-
-function storedUsers(file: string): number {
-  try {
-    const db = new Database(file, { readonly: true, fileMustExist: true });
-    try {
-      return (db.prepare("select count(*) as n from users where status = 'done'").get() as { n: number }).n;
-    } finally {
-      db.close();
-    }
-  } catch {
-    return 0;
-  }
-}
 
 /**
  * Live browser processes started by one CLI run: every Chromium inherits the environment of
