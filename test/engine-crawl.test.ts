@@ -48,6 +48,21 @@ describe('engine: a plain crawl', () => {
     expect(lastRun?.done).toBe(10);
   });
 
+  it('stays until IDs leased by a worker that died expire, then crawls them', async () => {
+    site = await startTinySite({ users: tinyUsers(3) });
+    stores = await openTestStores();
+    await stores.state.add(['u0', 'u1']);
+    // Another worker claimed u0 and died: its lease runs out in a second.
+    expect((await stores.state.claim('dead-worker', 1, 1000)).map((l) => l.id)).toEqual(['u0']);
+    const lines: LogLine[] = [];
+    const { engine, http } = tinyEngine(site, stores, { logger: memoryLogger(lines) });
+    cleanups.push(() => http.close());
+    const summary = await engine.run();
+    expect(summary).toMatchObject({ done: 2, stoppedBy: 'drained' });
+    expect(await stores.state.counts()).toMatchObject({ done: 2, leased: 0, pending: 0 });
+    expect(lines.filter((l) => /leased by other workers/.test(l.message))).toHaveLength(1);
+  });
+
   it('adds discovered follows and fans one level deep', async () => {
     site = await startTinySite({
       users: {

@@ -504,6 +504,7 @@ export function createEngine(options: EngineOptions): Crawler {
       await refreshPending();
 
       let claimFailures = 0;
+      let waitingForOthers = false;
       while (!stop.signal.aborted) {
         if (outage.downHosts().length > 0) {
           await releaseQueued('site down');
@@ -554,6 +555,15 @@ export function createEngine(options: EngineOptions): Crawler {
             log.info(`promoted ${promoted} IDs from the backlog`);
             continue;
           }
+        }
+        // Leases held elsewhere (a worker that died near the end) come back when they expire:
+        // stay until then, or those IDs would wait for the next run.
+        const leasedElsewhere = (await store(state.counts(), 'state.counts')).leased;
+        if (leasedElsewhere > 0) {
+          if (!waitingForOthers) log.info(`waiting for ${leasedElsewhere} IDs leased by other workers`);
+          waitingForOthers = true;
+          await waitForWake(Math.min(5000, Math.max(250, leaseMs / 4)));
+          continue;
         }
         stoppedBy ??= 'drained';
         break;
