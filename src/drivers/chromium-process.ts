@@ -1,6 +1,6 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
-import { readdirSync, readFileSync } from 'node:fs';
+import { accessSync, constants, readdirSync, readFileSync } from 'node:fs';
 import { DriverCrashError, TimeoutError } from '../core/errors.js';
 import { sleep } from './chromium-deadline.js';
 
@@ -135,6 +135,29 @@ export interface SpawnedProcess {
   hasExited(): boolean;
 }
 
+let setprivPath: string | null | undefined;
+
+/**
+ * On Linux, start through `setpriv --pdeathsig KILL` (util-linux; it execs, so the pid stays
+ * the program's): a crawler killed with SIGKILL cannot run its exit hook, and the kernel then
+ * kills the browser for it instead of leaving it to init.
+ */
+function withParentDeathSignal(command: string, args: string[]): [string, string[]] {
+  if (process.platform !== 'linux') return [command, args];
+  if (setprivPath === undefined) {
+    setprivPath =
+      ['/usr/bin/setpriv', '/bin/setpriv'].find((candidate) => {
+        try {
+          accessSync(candidate, constants.X_OK);
+          return true;
+        } catch {
+          return false;
+        }
+      }) ?? null;
+  }
+  return setprivPath ? [setprivPath, ['--pdeathsig', 'KILL', '--', command, ...args]] : [command, args];
+}
+
 /**
  * Start `command` in its own process group (so the group can be killed as one) and wait until
  * its stdout or stderr matches `ready`. Fails with DriverCrashError when it exits first, and
@@ -146,7 +169,8 @@ export function spawnUntilReady(
   options: { ready: RegExp; timeoutMs: number; what: string },
 ): Promise<SpawnedProcess> {
   const tag = randomUUID();
-  const child = spawn(command, args, {
+  const [program, programArgs] = withParentDeathSignal(command, args);
+  const child = spawn(program, programArgs, {
     detached: true,
     stdio: ['ignore', 'pipe', 'pipe'],
     env: { ...process.env, [BROWSER_TAG_ENV]: tag },
