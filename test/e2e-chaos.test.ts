@@ -139,9 +139,9 @@ describe('chaos: hostile site, browsers killed, crawler SIGKILLed and restarted'
       );
       run.child.kill('SIGKILL');
       await run.exit;
-      // SIGKILL leaves no chance to clean up: whatever Chromium it had is orphaned. Count
-      // it (see docs/reliability.md), then clear it so the next run starts on a clean machine.
-      await sleep(500);
+      // SIGKILL leaves the crawler no chance to clean up: the kernel's parent-death signal
+      // must take its browsers down. Count what survives, then clear it for the next run.
+      await waitFor(() => taggedBrowsers(tag).length === 0, 5000, 'orphans gone').catch(() => undefined);
       const orphans = taggedBrowsers(tag);
       orphansAfterSigkill += orphans.length;
       for (const pid of orphans) kill9(pid);
@@ -158,6 +158,7 @@ describe('chaos: hostile site, browsers killed, crawler SIGKILLed and restarted'
     expect(browsersKilled, 'the chaos really shot browsers down').toBeGreaterThan(0);
     await waitFor(() => taggedBrowsers(tag).length === 0, 5000, 'browsers gone').catch(() => undefined);
     expect(taggedBrowsers(tag), 'browsers left by the run that finished').toEqual([]);
+    expect(orphansAfterSigkill, 'Chromium processes outliving a SIGKILLed crawler').toBe(0);
 
     const state = await openStateStore(path.join(dir, 'state.sqlite'));
     const counts = await state.counts();
