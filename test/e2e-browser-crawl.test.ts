@@ -72,7 +72,7 @@ describe.each(['playwright', 'selenium'] as const)('the legacy skin walked by cl
       legacyOnly: true,
       overlay: true,
       pagerDelayMs: [20, 120],
-      maxArticlesPerUser: 120,
+      maxArticlesPerUser: 60,
     });
     const dataDir = path.join(root, `legacy-${driver}`);
     const summary = await createCrawler({
@@ -120,7 +120,7 @@ describe('hanging pages and a browser killed mid-crawl', () => {
       seed: 9,
       legacyOnly: true,
       pagerDelayMs: [20, 80],
-      maxArticlesPerUser: 100,
+      maxArticlesPerUser: 60,
       faults: { hang: 0.02 },
     });
     const dataDir = path.join(root, 'kill');

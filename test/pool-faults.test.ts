@@ -176,7 +176,8 @@ describe('browser pool faults', () => {
   });
 
   it('gives a browser that cannot open a page one more chance, then replaces it', async () => {
-    const p = pool({ opTimeoutMs: 1_000, graceMs: 200, closeTimeoutMs: 1_000 });
+    // Generous enough that a fresh browser opens its first page on a loaded CI machine.
+    const p = pool({ opTimeoutMs: 4_000, graceMs: 200, closeTimeoutMs: 1_000 });
     const first = await p.lease();
     await first.page.goto(`${base}/`, d);
     await first.release();
