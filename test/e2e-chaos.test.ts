@@ -3,21 +3,18 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { hasEnv, listProcs } from '../src/drivers/chromium-process.js';
+import { listProcs } from '../src/drivers/chromium-process.js';
 import { openResultStore, openStateStore } from '../src/stores/open.js';
 import { FAULT_PRESETS, type Replica, startReplica } from '../src/testing/replica/index.js';
+import { taggedBrowsers as taggedBrowsersWith } from './helpers/browser-processes.js';
 import { type CliRun, startCli, waitFor } from './helpers/cli-process.js';
 import { diffAgainstTruth } from './helpers/compare-truth.js';
 
 const TAG = 'CSDN_E2E_CHAOS_RUN';
 const USERS = 160;
 
-/** Live browser processes carrying this run's tag (inherited from the CLI's environment). */
 function taggedBrowsers(tag: string): number[] {
-  return listProcs()
-    .filter((p) => p.state !== 'Z' && p.state !== 'X' && /chrom/i.test(p.comm))
-    .filter((p) => hasEnv(p.pid, TAG, tag))
-    .map((p) => p.pid);
+  return taggedBrowsersWith(TAG, tag);
 }
 
 /** Browser main processes: Chromium started directly by the crawler. */

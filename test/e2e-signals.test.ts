@@ -3,25 +3,18 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { hasEnv, listProcs, treeMembers } from '../src/drivers/chromium-process.js';
+import { listProcs, treeMembers } from '../src/drivers/chromium-process.js';
 import { openResultStore, openStateStore } from '../src/stores/open.js';
 import { type Replica, startReplica } from '../src/testing/replica/index.js';
+import { taggedBrowsers as taggedBrowsersWith } from './helpers/browser-processes.js';
 import { type CliRun, startCli, waitFor } from './helpers/cli-process.js';
 import { diffAgainstTruth } from './helpers/compare-truth.js';
 import { storedUsers } from './helpers/stored-users.js';
 
 const TAG = 'CSDN_E2E_SIGNALS_RUN';
 
-/**
- * Live browser processes started by one CLI run: every Chromium inherits the environment of
- * the CLI, so a tag put there finds them even after they were reparented (crashpad handlers
- * setsid and are adopted by init).
- */
 function taggedBrowsers(tag: string): number[] {
-  return listProcs()
-    .filter((p) => p.state !== 'Z' && p.state !== 'X' && /chrom/i.test(p.comm))
-    .filter((p) => hasEnv(p.pid, TAG, tag))
-    .map((p) => p.pid);
+  return taggedBrowsersWith(TAG, tag);
 }
 
 /** Chromium processes whose parent chain leads to the CLI (only meaningful while it runs). */
