@@ -69,6 +69,9 @@ describe('a fleet of worker processes sharing Redis state and PostgreSQL results
     expect((await add.exit).code, add.output()).toBe(0);
     expect(add.output()).toContain(`added ${USERS} of ${USERS} IDs to pending`);
 
+    // The site is slow until the victim is dead, so that on a fast machine the fleet cannot finish
+    // (or nearly) before status has listed every worker and one of them has been killed.
+    replica.setFaults({ latencyMs: 120, jitterMs: 0 });
     const workerIds = Array.from({ length: WORKERS }, (_, i) => `fleet-${i + 1}`);
     for (const [i, id] of workerIds.entries()) {
       runs.push(
@@ -89,7 +92,7 @@ describe('a fleet of worker processes sharing Redis state and PostgreSQL results
       );
     }
 
-    // Heartbeats come every 5 s: wait until status lists every worker while the crawl runs.
+    // Workers beat on start and every 5 s: wait until status lists every worker while the crawl runs.
     let statusText = '';
     await waitFor(
       async () => {
@@ -106,13 +109,13 @@ describe('a fleet of worker processes sharing Redis state and PostgreSQL results
     );
     expect(statusText).not.toContain(REDIS_SECRET);
 
-    // Kill one worker while plenty is left, so the survivors still run when its leases expire.
-    const counts0 = await state.counts();
-    expect(counts0.pending).toBeGreaterThan(USERS / 4);
+    // Kill one worker once every worker has had time to crawl a share, while plenty is left.
     await waitFor(async () => (await state.counts()).done >= 150, 30_000, '150 users done');
     const victim = runs[1];
     victim.child.kill('SIGKILL');
     expect((await victim.exit).signal).toBe('SIGKILL');
+    expect((await state.counts()).pending).toBeGreaterThan(USERS / 4);
+    replica.setFaults({ latencyMs: 5, jitterMs: 5 });
     // What the dead worker held at the moment it died: nobody else may touch these for leaseMs.
     const held = await state.raw.smembers(`${prefix}:owner:${workerIds[1]}`);
     expect(held.length).toBeGreaterThan(0);

@@ -463,6 +463,22 @@ export function createEngine(options: EngineOptions): Crawler {
         down: outage.downHosts(),
       });
     }
+    function heartbeat() {
+      if (!state.heartbeat) return;
+      withTimeout(
+        state.heartbeat({
+          workerId,
+          host: os.hostname(),
+          pid: process.pid,
+          startedAt,
+          lastSeen: Date.now(),
+          inFlight: tasks.size,
+          rate: finishedAt.length,
+        }),
+        5000,
+        'heartbeat',
+      ).catch(() => {});
+    }
     const progressTimer = setInterval(() => {
       ticks++;
       if (!counting) {
@@ -477,23 +493,10 @@ export function createEngine(options: EngineOptions): Crawler {
           });
       }
       progress();
-      if (state.heartbeat && ticks % 5 === 0) {
-        const rate = finishedAt.length;
-        withTimeout(
-          state.heartbeat({
-            workerId,
-            host: os.hostname(),
-            pid: process.pid,
-            startedAt,
-            lastSeen: Date.now(),
-            inFlight: tasks.size,
-            rate,
-          }),
-          5000,
-          'heartbeat',
-        ).catch(() => {});
-      }
+      if (ticks % 5 === 0) heartbeat();
     }, progressIntervalMs);
+    // A worker shows in `status` from its first second, not only after five progress ticks.
+    heartbeat();
 
     // ---- the claim loop -------------------------------------------------------------------
     try {
