@@ -12,12 +12,15 @@
  *           overlay dismissal, URL-change checks), `browsers × tabs` users at once;
  *   bare  — the limit: the same drivers and pages with the same number of tabs, a bare loop that
  *           loads page 1, hides the overlay and clicks through the known number of pages.
- * Memory is the peak PSS (from /proc/<pid>/smaps_rollup) of this Node process (replica included)
- * plus every process of every browser tree, sampled every 250 ms. Needs /usr/bin/chromium and
+ * Memory is the peak PSS (from /proc/<pid>/smaps_rollup) of this Node process plus every process
+ * of every browser tree, sampled every 250 ms. The replica runs in a child process of its own:
+ * it plays the site, and its memory is not the crawler's. Needs /usr/bin/chromium and
  * /usr/bin/chromedriver. Prints one line per run and a Markdown table at the end.
  */
+import { fork } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import os from 'node:os';
+import { fileURLToPath } from 'node:url';
 import type { Browser, BrowserDriver, BrowserPage } from '../src/core/browser-driver.js';
 import { createBrowserPool } from '../src/core/browser-pool.js';
 import { trackBrowserPid } from '../src/core/browser-pool-exit.js';
@@ -30,7 +33,14 @@ import { seleniumDriver } from '../src/drivers/selenium.js';
 import { walkLegacyBrowser } from '../src/sites/csdn/legacy-browser-walk.js';
 import { DISMISS_OVERLAYS_SCRIPT } from '../src/sites/csdn/overlays.js';
 import { csdnUrls } from '../src/sites/csdn/urls.js';
-import { type Replica, startReplica } from '../src/testing/replica/index.js';
+
+/** What the bench needs of the replica child: where it is and how long each user's list is. */
+interface Replica {
+  url: string;
+  usernames: string[];
+  articles: Record<string, number>;
+  close(): Promise<void>;
+}
 
 const PAGE_SIZE = 20;
 
@@ -104,7 +114,7 @@ interface RunResult {
 }
 
 function expectedPages(replica: Replica, id: string): { pages: number; articles: number } {
-  const articles = replica.truth(id)?.articles.length ?? 0;
+  const articles = replica.articles[id] ?? 0;
   return { pages: Math.max(1, Math.ceil(articles / PAGE_SIZE)), articles };
 }
 
@@ -284,12 +294,47 @@ function line(r: RunResult): string {
   return `| ${r.driver} | ${r.mode} | ${r.browsers} | ${r.tabs} | ${perMin(r.users - r.failed)} | ${perMin(r.pages)} | ${r.peakMb.toFixed(0)} (${r.nodeMb.toFixed(0)}) | ${r.failed}/${r.wrong} | ${r.seconds.toFixed(1)} |`;
 }
 
-async function main(): Promise<void> {
+async function startReplicaProcess(): Promise<Replica> {
+  // Under vite-node, argv[1] is vite-node itself: run this script through it again.
+  const child = fork(process.argv[1], [fileURLToPath(import.meta.url)], {
+    env: { ...process.env, BENCH_ROLE: 'replica' },
+    stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
+  });
+  const info = await new Promise<Omit<Replica, 'close'>>((resolve, reject) => {
+    child.once('message', (m) => resolve(m as Omit<Replica, 'close'>));
+    child.once('exit', (code) => reject(new Error(`replica process exited with ${code}`)));
+  });
+  return {
+    ...info,
+    close: () =>
+      new Promise<void>((resolve) => {
+        child.once('exit', () => resolve());
+        child.send('close');
+        setTimeout(() => child.kill('SIGKILL'), 5000).unref();
+      }),
+  };
+}
+
+async function serveReplica(): Promise<void> {
+  const { startReplica } = await import('../src/testing/replica/index.js');
   const replica = await startReplica({
     users: Math.max(100, USERS),
     legacyOnly: true,
     legacyPageSize: PAGE_SIZE,
   });
+  const articles: Record<string, number> = {};
+  for (const id of replica.usernames) articles[id] = replica.truth(id)?.articles.length ?? 0;
+  process.send?.({ url: replica.url, usernames: replica.usernames, articles });
+  process.on('message', async (message) => {
+    if (message === 'close') {
+      await replica.close();
+      process.exit(0);
+    }
+  });
+}
+
+async function main(): Promise<void> {
+  const replica = await startReplicaProcess();
   const ids = replica.usernames
     .filter((id) => expectedPages(replica, id).pages <= MAX_USER_PAGES)
     .slice(0, USERS);
@@ -322,7 +367,7 @@ async function main(): Promise<void> {
   for (const r of results) console.log(line(r));
 }
 
-main().catch((error) => {
+(process.env.BENCH_ROLE === 'replica' ? serveReplica() : main()).catch((error) => {
   console.error(error);
   process.exit(1);
 });

@@ -12,30 +12,49 @@ export interface PlaywrightPageSettings {
   waitUntil: 'load' | 'domcontentloaded' | 'commit';
   /** True once the browser is disconnected or its process has exited. */
   browserGone: () => boolean;
+  /** Clean the tab for the next lease and keep it; false when it must be closed instead. */
+  recycle?: (tab: PlaywrightTab) => Promise<boolean>;
+}
+
+/**
+ * A tab and its own browser context. It outlives the PlaywrightPage handed to one lease: the
+ * browser keeps cleaned tabs for the next lease, because a new context costs a renderer process.
+ */
+export interface PlaywrightTab {
+  readonly page: Page;
+  readonly context: BrowserContext;
+  crashed: boolean;
+}
+
+export function openedTab(page: Page, context: BrowserContext): PlaywrightTab {
+  const tab: PlaywrightTab = { page, context, crashed: false };
+  page.on('crash', () => {
+    tab.crashed = true;
+  });
+  return tab;
 }
 
 /** Extra time over a deadline given to Playwright's own timer before ours fires. */
 const GRACE_MS = 250;
 
 export class PlaywrightPage implements BrowserPage {
-  private crashed = false;
   private closed = false;
+  private readonly page: Page;
+  private readonly context: BrowserContext;
 
   constructor(
-    private readonly page: Page,
-    private readonly context: BrowserContext,
+    private readonly tab: PlaywrightTab,
     private readonly settings: PlaywrightPageSettings,
   ) {
-    page.on('crash', () => {
-      this.crashed = true;
-    });
+    this.page = tab.page;
+    this.context = tab.context;
   }
 
   get raw(): Page {
     return this.page;
   }
 
-  private gone = (): boolean => this.crashed || this.settings.browserGone();
+  private gone = (): boolean => this.tab.crashed || this.settings.browserGone();
 
   /** Run one operation under its deadline and translate its failure. */
   private async run<T>(
@@ -164,11 +183,15 @@ export class PlaywrightPage implements BrowserPage {
     return new Uint8Array(buffer.buffer, buffer.byteOffset, buffer.byteLength);
   }
 
-  /** Closing the page's own context drops its cookies and storage with it. */
+  /**
+   * The lease ends: the tab goes back to the browser cleaned (no cookies, no storage, a blank
+   * document), or, when it cannot be cleaned, its context is closed with its cookies and storage.
+   */
   async close(): Promise<void> {
     if (this.closed) return;
     this.closed = true;
-    if (this.settings.browserGone()) return;
+    if (this.gone()) return;
+    if (this.settings.recycle && (await this.settings.recycle(this.tab).catch(() => false))) return;
     await this.context.close().catch(() => undefined);
   }
 }

@@ -6,8 +6,19 @@ import { findChromium } from './chromium-find.js';
 import { chromiumFlags } from './chromium-flags.js';
 import { isAlive, killTree, type SpawnedProcess, spawnUntilReady } from './chromium-process.js';
 import { makeProfileDir, removeProfileDir } from './chromium-profile.js';
+import {
+  CLEAR_PAGE_SCRIPT,
+  LEAVE_PAGE_SCRIPT,
+  MAX_IDLE_TABS,
+  RECYCLE_TIMEOUT_MS,
+} from './chromium-recycle.js';
 import { mapPlaywrightError } from './playwright-errors.js';
-import { PlaywrightPage, type PlaywrightPageSettings } from './playwright-page.js';
+import {
+  openedTab,
+  PlaywrightPage,
+  type PlaywrightPageSettings,
+  type PlaywrightTab,
+} from './playwright-page.js';
 
 type PlaywrightModule = typeof import('playwright-core');
 
@@ -59,7 +70,9 @@ export function playwrightDriver(driverOptions: PlaywrightDriverOptions = {}): B
         const args = [
           ...chromiumFlags({ headless: options.headless, userDataDir: profile, args: options.args }),
           '--remote-debugging-port=0',
-          'about:blank',
+          // No first tab: every page lives in a context of its own, and an idle blank tab costs
+          // a renderer process (~50 MB).
+          '--no-startup-window',
         ];
         proc = await spawnUntilReady(executable, args, {
           ready: /DevTools listening on (ws:\/\/\S+)/,
@@ -92,6 +105,7 @@ function stripUndefined<T extends object>(value: T): Partial<T> {
 
 class PlaywrightBrowser implements Browser {
   private closing?: Promise<void>;
+  private readonly idle: PlaywrightTab[] = [];
   private killed = false;
   private readonly pageSettings: PlaywrightPageSettings;
 
@@ -101,7 +115,41 @@ class PlaywrightBrowser implements Browser {
     private readonly profile: string,
     settings: Omit<PlaywrightPageSettings, 'browserGone'>,
   ) {
-    this.pageSettings = { ...settings, browserGone: () => !this.isConnected() };
+    this.pageSettings = {
+      ...settings,
+      browserGone: () => !this.isConnected(),
+      recycle: (tab) => this.recycle(tab),
+    };
+  }
+
+  /**
+   * Keep a closed page's tab for the next newPage(), cleaned as a new context would be: loads
+   * stopped, timers cleared (no navigation the old page scheduled can land in the next lease),
+   * storage and cookies cleared, the document replaced by about:blank. A tab that cannot be
+   * cleaned quickly is closed instead. Twice as fast as a new context per lease, and no bigger.
+   */
+  private async recycle(tab: PlaywrightTab): Promise<boolean> {
+    if (this.idle.length >= MAX_IDLE_TABS || tab.crashed || tab.page.isClosed()) return false;
+    try {
+      await withDeadline(
+        'clean the tab',
+        RECYCLE_TIMEOUT_MS,
+        (async () => {
+          await tab.page.evaluate(CLEAR_PAGE_SCRIPT);
+          await tab.page.evaluate(LEAVE_PAGE_SCRIPT);
+          await tab.page.waitForURL('about:blank', { timeout: RECYCLE_TIMEOUT_MS });
+          // A renderer that lives across leases collects its garbage only under pressure.
+          const cdp = await tab.context.newCDPSession(tab.page);
+          await cdp.send('HeapProfiler.collectGarbage').finally(() => cdp.detach().catch(() => undefined));
+          await tab.context.clearCookies();
+        })(),
+      );
+    } catch {
+      return false;
+    }
+    if (!this.isConnected() || this.idle.length >= MAX_IDLE_TABS) return false;
+    this.idle.push(tab);
+    return true;
   }
 
   get pid(): number {
@@ -119,10 +167,22 @@ class PlaywrightBrowser implements Browser {
   async newPage({ timeoutMs }: Deadline): Promise<BrowserPage> {
     if (!this.isConnected()) throw new DriverCrashError('newPage: browser is gone');
     const open = async () => {
+      for (let tab = this.idle.pop(); tab; tab = this.idle.pop()) {
+        // A kept tab is handed out only once its renderer answers, as a new one would have to.
+        const answers =
+          !tab.crashed &&
+          !tab.page.isClosed() &&
+          (await tab.page.evaluate('1').then(
+            () => true,
+            () => false,
+          ));
+        if (answers) return new PlaywrightPage(tab, this.pageSettings);
+        void tab.context.close().catch(() => undefined);
+      }
       const context = await this.browser.newContext();
       try {
         const page = await context.newPage();
-        return new PlaywrightPage(page, context, this.pageSettings);
+        return new PlaywrightPage(openedTab(page, context), this.pageSettings);
       } catch (error) {
         await context.close().catch(() => undefined);
         throw error;

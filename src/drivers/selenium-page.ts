@@ -2,6 +2,7 @@ import type { ChromiumWebDriver } from 'selenium-webdriver/chromium.js';
 import type { BrowserPage, Cookie, Deadline } from '../core/browser-driver.js';
 import { DriverCrashError, TimeoutError } from '../core/errors.js';
 import { msLeft, sleep, withDeadline } from './chromium-deadline.js';
+import { CLEAR_PAGE_SCRIPT, LEAVE_PAGE_SCRIPT, RECYCLE_TIMEOUT_MS } from './chromium-recycle.js';
 import { mapSeleniumError } from './selenium-errors.js';
 
 export interface SeleniumPageSettings {
@@ -205,15 +206,33 @@ export class SeleniumPage implements BrowserPage {
 
   /**
    * Leave the window blank and cookie-free for the next lease (closing the session's last
-   * window would end the session). Hangs if the session is stuck: callers race it.
+   * window would end the session), in the same renderer process and with its garbage collected
+   * (see chromium-recycle.ts). Hangs if the session is stuck: callers race it.
    */
+  /** True when the page left itself for about:blank within RECYCLE_TIMEOUT_MS. */
+  private async leaveInPlace(): Promise<boolean> {
+    try {
+      await this.driver.executeScript(CLEAR_PAGE_SCRIPT);
+      await this.driver.executeScript(LEAVE_PAGE_SCRIPT);
+      const end = Date.now() + RECYCLE_TIMEOUT_MS;
+      while (Date.now() < end) {
+        if ((await this.driver.getCurrentUrl()) === 'about:blank') return true;
+        await sleep(20);
+      }
+    } catch {
+      // A page that refuses scripts is left the plain way.
+    }
+    return false;
+  }
+
   async close(): Promise<void> {
     if (this.closed) return;
     this.closed = true;
     try {
       if (!this.gone()) {
         await this.timeouts(this.settings.defaultTimeoutMs);
-        await this.driver.get('about:blank');
+        if (!(await this.leaveInPlace())) await this.driver.get('about:blank');
+        await this.driver.sendDevToolsCommand('HeapProfiler.collectGarbage', {});
         await this.driver.sendDevToolsCommand('Network.clearBrowserCookies', {});
       }
     } catch {

@@ -10,8 +10,8 @@ import {
 import type { CrawlContext } from '../../core/site-adapter.js';
 import { ArticleCollector, catchUpHead } from './article-collector.js';
 import type { LegacyWalkResult } from './legacy-http-walk.js';
-import { DISMISS_OVERLAYS_SCRIPT } from './overlays.js';
-import { type LegacyListPage, parseLegacyList, parseLegacyPager } from './parse-legacy.js';
+import { type NextButtonState, PREPARE_NEXT_CLICK_SCRIPT } from './overlays.js';
+import { type LegacyListPage, parseLegacyList } from './parse-legacy.js';
 import type { CsdnUrls } from './urls.js';
 
 export interface LegacyBrowserOptions {
@@ -67,7 +67,7 @@ async function walk(
   options: LegacyBrowserOptions,
 ): Promise<LegacyWalkResult> {
   const deadline = { timeoutMs: options.timeoutMs };
-  const pollMs = options.pollMs ?? 100;
+  const pollMs = options.pollMs ?? 50;
   const collector = new ArticleCollector();
   await page.goto(urls.legacyList(id, 1), deadline);
   let current = await readPage(page, id, 1, options, pollMs);
@@ -166,16 +166,22 @@ async function clickNext(
   if (!present) return false;
   const before = await page.url();
   for (let attempt = 1; attempt <= options.clickAttempts; attempt++) {
-    const pager = parseLegacyPager(await page.content({ timeoutMs: options.timeoutMs }));
-    if (!pager.present || pager.nextDisabled) return false;
+    // A click reported as failed may still have landed late: clicking again would skip a page.
+    if (attempt > 1 && (await page.url()) !== before) return true;
+    let next: NextButtonState | undefined;
     try {
-      await page.evaluate(DISMISS_OVERLAYS_SCRIPT, { timeoutMs: options.timeoutMs });
+      next = await page.evaluate<NextButtonState>(PREPARE_NEXT_CLICK_SCRIPT, {
+        timeoutMs: options.timeoutMs,
+      });
     } catch (error) {
       if (error instanceof DriverCrashError || error instanceof AbortedError) throw error;
-      context.log.debug('could not hide overlays', {
+      // The document is being replaced: a late navigation from the previous click landed.
+      if ((await page.url()) !== before) return true;
+      context.log.debug('could not read the pager or hide overlays', {
         error: error instanceof Error ? error.message : String(error),
       });
     }
+    if (next === 'absent' || next === 'disabled') return false;
     try {
       await page.click(NEXT, { timeoutMs: options.pagerTimeoutMs });
     } catch (error) {

@@ -17,3 +17,19 @@ export const DISMISS_OVERLAYS_SCRIPT = `(() => {
   if (next && next.scrollIntoView) next.scrollIntoView({ block: 'center' });
   return hidden;
 })()`;
+
+export type NextButtonState = 'absent' | 'disabled' | 'enabled';
+
+/**
+ * Run in the page before each click on 下一页: reads the pager's state the way
+ * `parseLegacyPager` reads saved HTML (same selector, same disabled markers), and, when the
+ * button can be clicked, hides the overlays as DISMISS_OVERLAYS_SCRIPT does. One round trip
+ * instead of serialising the whole document to learn one class name.
+ */
+export const PREPARE_NEXT_CLICK_SCRIPT = `(() => {
+  const next = document.querySelector('li.js-page-next');
+  if (!next) return 'absent';
+  if (next.classList.contains('ui-pager-disabled') || next.hasAttribute('disabled')) return 'disabled';
+  ${DISMISS_OVERLAYS_SCRIPT};
+  return 'enabled';
+})()`;
