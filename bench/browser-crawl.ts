@@ -5,6 +5,7 @@
  *   npx vite-node bench/browser-crawl.ts
  *   npx vite-node bench/browser-crawl.ts -- --users 100 --tabs 2 --browsers 1,2,4 --drivers playwright,selenium
  *   npx vite-node bench/browser-crawl.ts -- --users 40 --max-user-pages 20 --modes pool,bare
+ *   BENCH_CHROMIUM_ARGS="--disable-extensions" npx vite-node bench/browser-crawl.ts -- --drivers playwright
  *
  * Two runs per driver and browser count, over the local CSDN replica in legacy-only mode (every
  * user must be walked by clicking 下一页, the old skin's script-driven pager, behind an overlay):
@@ -57,8 +58,11 @@ const MODES = arg('modes', 'pool,bare').split(',') as Array<'pool' | 'bare'>;
 /** Skip users with more list pages than this (one 129-page user otherwise dominates small runs). */
 const MAX_USER_PAGES = Number(arg('max-user-pages', 'Infinity'));
 
+/** Extra Chromium switches for both runs, to try one out: BENCH_CHROMIUM_ARGS="--foo --bar". */
+const EXTRA_ARGS = (process.env.BENCH_CHROMIUM_ARGS ?? '').split(' ').filter(Boolean);
+
 function makeDriver(name: string): BrowserDriver {
-  return name === 'selenium' ? seleniumDriver() : playwrightDriver();
+  return name === 'selenium' ? seleniumDriver({ args: EXTRA_ARGS }) : playwrightDriver({ args: EXTRA_ARGS });
 }
 
 function pssKb(pid: number): number {

@@ -133,6 +133,20 @@ describe('politeHttp', () => {
     expect(s.calls[1].at - s.calls[0].at).toBeGreaterThanOrEqual(45);
   });
 
+  it('holds off a host after a 403, longer for each 403 in a row, and forgets once it answers', async () => {
+    const s = scripted([{ status: 403 }, { status: 403 }, { status: 200 }, { status: 200 }]);
+    const http = politeHttp(s.client, new HostLimiter({ minDelayMs: 0 }), { retry: fast });
+    // The 403 goes to the adapter (it knows a wall from a forbidden page); the host waits.
+    expect((await http.get('http://a.example/1')).status).toBe(403);
+    expect((await http.get('http://a.example/2')).status).toBe(403);
+    expect((await http.get('http://a.example/3')).status).toBe(200);
+    expect((await http.get('http://a.example/4')).status).toBe(200);
+    const gaps = s.calls.slice(1).map((c, i) => c.at - s.calls[i].at);
+    expect(gaps[0]).toBeGreaterThanOrEqual(950);
+    expect(gaps[1]).toBeGreaterThanOrEqual(1950);
+    expect(gaps[2]).toBeLessThan(500);
+  });
+
   it('passes a deadline to every request', async () => {
     let seen: number | undefined;
     const client: HttpClient = {

@@ -88,6 +88,17 @@ describe('decide()', () => {
       expect(final.reason).toMatch(/blocked by a script challenge \(HTTP 521\) after 3 attempts/);
   });
 
+  it('a bot wall (403) waits without cost and sends the user back to pending, never to failed', () => {
+    const wall = new BlockedError('wall', 'HTTP 403', { status: 403 });
+    const first = decide(wall, 0, { ...policy, maxThrottles: 3 }, 0);
+    expect(first).toMatchObject({ action: 'retry', costsAttempt: false });
+    if (first.action === 'retry') expect(first.delayMs).toBeGreaterThanOrEqual(policy.baseDelayMs);
+    expect(decide(wall, 0, { ...policy, maxThrottles: 3 }, 2)).toMatchObject({ action: 'retry' });
+    const last = decide(wall, 0, { ...policy, maxThrottles: 3 }, 3);
+    expect(last).toMatchObject({ action: 'release' });
+    if (last.action === 'release') expect(last.reason).toMatch(/throttled 3 times in a row.*403/);
+  });
+
   it('SiteDownError, AbortedError and StoreError release the ID to pending', () => {
     expect(decide(new SiteDownError('down'), 1, policy).action).toBe('release');
     expect(decide(new AbortedError(), 1, policy).action).toBe('release');

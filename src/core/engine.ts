@@ -18,7 +18,6 @@ import {
   ParseError,
   SiteDownError,
   StoreError,
-  ThrottledError,
   TimeoutError,
 } from './errors.js';
 import { type CrawlerEventName, type Listener, TypedEmitter } from './events.js';
@@ -26,7 +25,13 @@ import { defaultRequestRetry, HostLimiter, politeHttp } from './host-limiter.js'
 import type { HttpClient } from './http-client.js';
 import type { Logger, LogLevel } from './logger.js';
 import type { UserResult } from './model.js';
-import { backoffDelay, decide, defaultRetryPolicy, type RetryPolicy } from './retry-policy.js';
+import {
+  backoffDelay,
+  decide,
+  defaultRetryPolicy,
+  isSiteRateLimit,
+  type RetryPolicy,
+} from './retry-policy.js';
 import type { CrawlContext, DiscoveryOptions, PageLease } from './site-adapter.js';
 import { createSnapshotter } from './snapshots.js';
 import type { IdRecord, Lease } from './state-store.js';
@@ -318,7 +323,7 @@ export function createEngine(options: EngineOptions): Crawler {
           return release(id, `site down (${describeError(error)})`);
         }
 
-        const costed = error instanceof ThrottledError ? attempt : attempt + 1;
+        const costed = isSiteRateLimit(error) ? attempt : attempt + 1;
         const decision = decide(error, costed, retryPolicy, throttles);
         if (decision.action === 'retry') {
           if (decision.costsAttempt) {
@@ -580,6 +585,7 @@ export function createEngine(options: EngineOptions): Crawler {
       await refreshPending();
       progress();
       await outage.close();
+      if (state.signOff) await withTimeout(state.signOff(workerId), 5000, 'signOff').catch(() => {});
     }
 
     async function settle() {

@@ -16,7 +16,7 @@ import {
 } from './errors.js';
 import type { HttpClient, HttpRequestOptions, HttpResponse } from './http-client.js';
 import { type Logger, silentLogger } from './logger.js';
-import { decide, type RetryPolicy } from './retry-policy.js';
+import { decide, isSiteRateLimit, type RetryPolicy } from './retry-policy.js';
 
 export interface PolitenessOptions {
   /** Requests in flight per host at most. Default 2. */
@@ -136,6 +136,9 @@ export interface PoliteHttpClient extends HttpClient {
 }
 
 const TRANSIENT_STATUS = new Set([500, 502, 503, 504]);
+/** Pause of a host after a 403, doubled for each 403 in a row. */
+const WALL_PAUSE_MS = 1000;
+const WALL_PAUSE_MAX_MS = 30_000;
 
 export const defaultRequestRetry: RetryPolicy = {
   maxAttempts: 3,
@@ -155,6 +158,7 @@ export function politeHttp(
   const outage = options.outage;
   const log = options.logger ?? silentLogger;
   let requests = 0;
+  const wallsInRow = new Map<string, number>();
 
   /** The error an exchange amounts to (undefined for a usable answer); feeds the outage monitor. */
   function assess(host: string, url: string, response: HttpResponse | undefined, error: unknown): unknown {
@@ -165,6 +169,15 @@ export function politeHttp(
         return failure;
       }
       outage?.recordSuccess(host);
+      if (response.status === 403) {
+        // A 403 is most often a bot wall counting our requests: everyone holds off the host,
+        // longer each time in a row, as a 429 would make us do.
+        const walls = (wallsInRow.get(host) ?? 0) + 1;
+        wallsInRow.set(host, walls);
+        limiter.defer(host, Math.min(WALL_PAUSE_MAX_MS, WALL_PAUSE_MS * 2 ** (walls - 1)));
+        return undefined;
+      }
+      wallsInRow.delete(host);
       if (response.status !== 429) return undefined;
       const retryAfterMs = parseRetryAfter(response.headers['retry-after']);
       if (retryAfterMs !== undefined)
@@ -214,7 +227,7 @@ export function politeHttp(
       if (error instanceof SiteDownError || error instanceof AbortedError) throw error;
       if (outage?.isDown(host)) throw new SiteDownError(`site ${host} is down`, { cause: error });
 
-      const costed = error instanceof ThrottledError ? attempt : attempt + 1;
+      const costed = isSiteRateLimit(error) ? attempt : attempt + 1;
       const decision = decide(error, costed, policy, throttles);
       if (decision.action !== 'retry') {
         // A last 5xx or 429 answer goes to the adapter, which knows what the page means.

@@ -27,9 +27,9 @@ export interface RetryPolicy {
   maxDelayMs: number;
   /** Longest single wait honoured for a Retry-After; longer asks are cut to this. Default 60 s. */
   maxThrottleWaitMs?: number;
-  /** Free (uncosted) throttle waits in a row before the work is released to pending. Default 10. */
+  /** Free (uncosted) waits for a 429 or a bot wall in a row before the work is released to pending. Default 10. */
   maxThrottles?: number;
-  /** Attempts spent on a block (challenge, wall) before failing. Default min(3, maxAttempts). */
+  /** Attempts spent on a block (a challenge not passed) before failing. Default min(3, maxAttempts). */
   maxBlockedAttempts?: number;
   /** Source of randomness for the jitter; tests pass a fixed one. */
   random?: () => number;
@@ -48,6 +48,14 @@ export function backoffDelay(attempt: number, policy: RetryPolicy): number {
   const ceiling = Math.min(policy.maxDelayMs, exp);
   const random = policy.random ?? Math.random;
   return Math.round(random() * ceiling);
+}
+
+/**
+ * The site limiting our rate: a 429, or a bot wall (403). Not the user's fault, so waiting for
+ * it costs no attempt, and a user that meets it too often goes back to pending, never to failed.
+ */
+export function isSiteRateLimit(error: unknown): error is ThrottledError | BlockedError {
+  return error instanceof ThrottledError || (error instanceof BlockedError && error.kind === 'wall');
 }
 
 /**
@@ -73,7 +81,7 @@ export function decide(error: unknown, attempt: number, policy: RetryPolicy, thr
   if (error instanceof ConfigError || error instanceof MissingDependencyError) {
     return { action: 'final', outcome: 'failed', reason: describeError(error) };
   }
-  if (error instanceof ThrottledError) {
+  if (isSiteRateLimit(error)) {
     const maxThrottles = policy.maxThrottles ?? 10;
     if (throttles >= maxThrottles) {
       return {
@@ -82,7 +90,7 @@ export function decide(error: unknown, attempt: number, policy: RetryPolicy, thr
       };
     }
     const cap = policy.maxThrottleWaitMs ?? 60_000;
-    const asked = error.retryAfterMs;
+    const asked = error instanceof ThrottledError ? error.retryAfterMs : undefined;
     const delayMs =
       asked !== undefined && Number.isFinite(asked) && asked >= 0
         ? Math.min(asked, cap)
@@ -92,8 +100,7 @@ export function decide(error: unknown, attempt: number, policy: RetryPolicy, thr
   if (error instanceof BlockedError) {
     const limit = Math.min(policy.maxBlockedAttempts ?? 3, policy.maxAttempts);
     if (attempt >= limit) {
-      const what =
-        error.kind === 'challenge' ? 'a script challenge' : error.kind === 'wall' ? 'a bot wall' : 'a block';
+      const what = error.kind === 'challenge' ? 'a script challenge' : 'a block';
       const status = error.status ? ` (HTTP ${error.status})` : '';
       return {
         action: 'final',

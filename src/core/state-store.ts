@@ -85,6 +85,8 @@ export interface StateStore {
   /** Optional: live worker heartbeats (distributed stores). */
   heartbeat?(info: WorkerInfo): Promise<void>;
   workers?(): Promise<WorkerInfo[]>;
+  /** Optional, with heartbeat: a worker that ended cleanly leaves `workers()` at once. */
+  signOff?(workerId: string): Promise<void>;
   /** Optional: last run's figures, for `status`. */
   setMeta?(key: string, value: unknown): Promise<void>;
   getMeta?<T = unknown>(key: string): Promise<T | undefined>;

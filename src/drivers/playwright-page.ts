@@ -24,10 +24,12 @@ export interface PlaywrightTab {
   readonly page: Page;
   readonly context: BrowserContext;
   crashed: boolean;
+  /** Leases served so far. */
+  leases: number;
 }
 
 export function openedTab(page: Page, context: BrowserContext): PlaywrightTab {
-  const tab: PlaywrightTab = { page, context, crashed: false };
+  const tab: PlaywrightTab = { page, context, crashed: false, leases: 1 };
   page.on('crash', () => {
     tab.crashed = true;
   });

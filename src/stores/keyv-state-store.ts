@@ -529,6 +529,15 @@ export class KeyvStateStore implements StateStore {
     });
   }
 
+  async signOff(workerId: string): Promise<void> {
+    await this.transaction(async (work) => {
+      const all = (await work.get<Record<string, WorkerInfo>>('W')) ?? {};
+      if (!(workerId in all)) return;
+      delete all[workerId];
+      work.set('W', all);
+    });
+  }
+
   /** Workers whose last heartbeat is younger than the TTL. */
   async workers(): Promise<WorkerInfo[]> {
     const all = await this.transaction((work) => work.get<Record<string, WorkerInfo>>('W'), false);

@@ -246,6 +246,16 @@ export class RedisStateStore implements StateStore {
     );
   }
 
+  async signOff(workerId: string): Promise<void> {
+    await this.guard(() =>
+      this.raw
+        .multi()
+        .del(`${this.prefix}:worker:${workerId}`)
+        .zrem(`${this.prefix}:workers`, workerId)
+        .exec(),
+    );
+  }
+
   async workers(): Promise<WorkerInfo[]> {
     const key = `${this.prefix}:workers`;
     const cutoff = Date.now() - this.workerTtlMs;

@@ -360,6 +360,10 @@ export function stateStoreConformance(
       const workers = (await store.workers!()).sort((a, b) => a.workerId.localeCompare(b.workerId));
       expect(workers.map((w) => w.workerId)).toEqual(['w-1', 'w-2']);
       expect(workers[0]).toMatchObject({ host: 'h1', pid: 11, inFlight: 2, rate: 30 });
+      if (store.signOff) {
+        await store.signOff('w-1');
+        expect((await store.workers!()).map((w) => w.workerId)).toEqual(['w-2']);
+      }
     });
 
     it('hands no ID out twice to two instances claiming in parallel', async () => {
