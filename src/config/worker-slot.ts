@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { mkdirSync, readFileSync, unlinkSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, rmdirSync, statSync, unlinkSync, writeFileSync } from 'node:fs';
 import { hostname } from 'node:os';
 import path from 'node:path';
 
@@ -12,6 +12,42 @@ function alive(pid: number): boolean {
     return (error as NodeJS.ErrnoException).code === 'EPERM';
   }
 }
+
+/**
+ * Rewrite a dead holder's slot file under a lock directory (mkdir is atomic), after checking
+ * again that the dead holder is still the one written there. False when another process holds
+ * the lock or took the slot first.
+ */
+function takeOver(file: string, deadHolder: number): boolean {
+  const lock = `${file}.takeover`;
+  try {
+    mkdirSync(lock);
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
+    // A lock left by a process killed in these few microseconds would block the slot forever.
+    try {
+      if (Date.now() - statSync(lock).mtimeMs > STALE_LOCK_MS) rmdirSync(lock);
+    } catch {
+      // Removed by its owner meanwhile.
+    }
+    return false;
+  }
+  try {
+    if (Number(readFileSync(file, 'utf8').trim()) !== deadHolder) return false;
+    writeFileSync(file, String(process.pid));
+    return true;
+  } catch {
+    return false;
+  } finally {
+    try {
+      rmdirSync(lock);
+    } catch {
+      // Already removed as stale by another process.
+    }
+  }
+}
+
+const STALE_LOCK_MS = 10_000;
 
 export interface WorkerSlot {
   workerId: string;
@@ -41,8 +77,9 @@ export function acquireWorkerSlot(dataDir: string): WorkerSlot {
         continue;
       }
       if (holder === process.pid || alive(holder)) continue;
-      // The holder died: take its slot (and, through the id, its leases).
-      writeFileSync(file, String(process.pid));
+      // The holder died: take its slot (and, through the id, its leases), unless another
+      // process started at the same instant is taking it: the takeover lock decides.
+      if (!takeOver(file, holder)) continue;
     }
     let released = false;
     return {

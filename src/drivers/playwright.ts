@@ -48,7 +48,8 @@ async function loadPlaywright(options: PlaywrightDriverOptions): Promise<Playwri
  * Chromium driven over CDP by playwright-core. We start Chromium ourselves (in its own process
  * group, with a throwaway profile) and connect to it, so we always know its pid and can kill
  * the whole tree; Playwright's own launcher hides the process and keeps its own profile dir.
- * Every page gets its own browser context: cookies never leak between leases.
+ * Every page has its own browser context, kept and cleaned between leases (see recycle):
+ * cookies and storage never leak from one lease to the next.
  */
 export function playwrightDriver(driverOptions: PlaywrightDriverOptions = {}): BrowserDriver {
   return {
