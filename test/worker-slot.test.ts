@@ -76,7 +76,10 @@ setTimeout(() => slot.release(), 1500);
           }),
       ),
     );
-    expect(ids.every((id) => /:\d+$/.test(id)), ids.join(' ')).toBe(true);
+    expect(
+      ids.every((id) => /:\d+$/.test(id)),
+      ids.join(' '),
+    ).toBe(true);
     expect(new Set(ids).size).toBe(ids.length);
   }, 30_000);
 });

@@ -11,6 +11,13 @@ import { sleep } from './chromium-deadline.js';
  */
 export const BROWSER_TAG_ENV = 'CSDN_CRAWL_BROWSER_TAG';
 
+/**
+ * The pid of the crawler that started the process, inherited by everything below it. A
+ * crawler killed with SIGKILL leaves the Chromium that chromedriver started (chromedriver's
+ * child, so the parent-death signal does not reach it); the next crawler finds it by this.
+ */
+export const OWNER_PID_ENV = 'CSDN_CRAWL_OWNER_PID';
+
 export interface ProcInfo {
   pid: number;
   ppid: number;
@@ -124,6 +131,35 @@ export async function killTree(pid: number | undefined, tag?: string, waitMs = 3
   }
 }
 
+/** The value of `name` in the process's initial environment, if set. */
+function readEnv(pid: number, name: string): string | undefined {
+  try {
+    const environ = readFileSync(`/proc/${pid}/environ`, 'latin1');
+    const entry = environ.split('\0').find((e) => e.startsWith(`${name}=`));
+    return entry?.slice(name.length + 1);
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * Kill every process a dead crawler started (its owner pid in the environment, the owner
+ * gone). Returns the pids killed. Processes of a crawler still running are left alone.
+ */
+export function sweepOrphans(): number[] {
+  const killed: number[] = [];
+  for (const proc of listProcs()) {
+    if (proc.pid === process.pid || proc.state === 'Z') continue;
+    const owner = Number(readEnv(proc.pid, OWNER_PID_ENV));
+    if (!Number.isInteger(owner) || owner <= 0 || owner === process.pid || isAlive(owner)) continue;
+    signal(proc.pid, 'SIGKILL');
+    killed.push(proc.pid);
+  }
+  return killed;
+}
+
+let swept = false;
+
 export interface SpawnedProcess {
   child: ChildProcess;
   pid: number;
@@ -168,12 +204,16 @@ export function spawnUntilReady(
   args: string[],
   options: { ready: RegExp; timeoutMs: number; what: string },
 ): Promise<SpawnedProcess> {
+  if (!swept) {
+    swept = true;
+    sweepOrphans();
+  }
   const tag = randomUUID();
   const [program, programArgs] = withParentDeathSignal(command, args);
   const child = spawn(program, programArgs, {
     detached: true,
     stdio: ['ignore', 'pipe', 'pipe'],
-    env: { ...process.env, [BROWSER_TAG_ENV]: tag },
+    env: { ...process.env, [BROWSER_TAG_ENV]: tag, [OWNER_PID_ENV]: String(process.pid) },
   });
   let exited = false;
   const exitedPromise = new Promise<void>((resolve) => {
