@@ -42,6 +42,15 @@ const retriesSchema = z
   })
   .strict();
 
+const outageSchema = z
+  .object({
+    /** Connection-level failures in a row (resets, refusals, timeouts, 5xx) that mark the site down. */
+    failureThreshold: z.number().int().min(1).default(8),
+    /** Longest wait between two probes of a site that is down: how late the crawl may resume. */
+    maxProbeDelayMs: z.number().int().min(100).default(30_000),
+  })
+  .strict();
+
 const discoverySchema = z
   .object({
     enabled: z.boolean().default(false),
@@ -85,6 +94,7 @@ export const configSchema = z
     politeness: politenessSchema.default({}),
     retries: retriesSchema.default({}),
     discovery: discoverySchema.default({}),
+    outage: outageSchema.default({}),
     snapshots: snapshotsSchema.default({}),
     requestTimeoutMs: z.number().int().min(100).default(20_000),
     userTimeoutMs: z
