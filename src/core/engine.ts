@@ -367,7 +367,7 @@ export function createEngine(options: EngineOptions): Crawler {
     /**
      * Before taking back its own leases, a restarted worker completes the users it had already
      * stored: a result written after the lease's last update (claim or renewal) belongs to that
-     * lease. Checked here because a release back to pending may reset the lease's enqueuedAt.
+     * lease. Done before they go back to pending, so that they are not even claimed again.
      * Only the leased set is read (a few per worker), never all IDs.
      */
     async function completeStoredLeases() {

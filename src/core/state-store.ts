@@ -72,9 +72,9 @@ export interface StateStore {
     outcome: 'done' | 'notfound' | 'failed',
     reason?: string,
   ): Promise<boolean>;
-  /** Return leased IDs to pending (stop, throttling, outage). */
+  /** Return leased IDs to pending (stop, throttling, outage); their `enqueuedAt` stays. */
   release(owner: string, ids: readonly string[]): Promise<void>;
-  /** Return every lease held by owner to pending at once (a restarted worker reclaiming its own). */
+  /** Return every lease held by owner to pending at once (a restarted worker reclaiming its own); `enqueuedAt` stays. */
   releaseOwner(owner: string): Promise<number>;
   /** Move failed IDs back to pending. */
   retryFailed(): Promise<number>;

@@ -572,11 +572,12 @@ export class KeyvStateStore implements StateStore {
     set: IdSet,
     where: 'head' | 'tail',
     now: number,
+    keepEnqueued = false,
   ): Promise<void> {
     const meta = await work.list(set);
     const q = where === 'tail' ? meta.t++ : --meta.h;
     const next: Rec = { ...rec, s: set, q };
-    if (set === 'pending') next.e = now;
+    if (set === 'pending' && !(keepEnqueued && next.e)) next.e = now;
     if (set === 'leased') {
       const owned = await work.list(ownerList(next.o!));
       next.oi = owned.t++;
@@ -598,7 +599,8 @@ export class KeyvStateStore implements StateStore {
     for (let k = held.length - 1; k >= 0; k--) {
       const t = held[k];
       await this.leave(work, t.rec);
-      await this.enter(work, t.id, { ...t.rec, u: now }, 'pending', 'head', now);
+      // Still the same request to crawl it: a result stored since it was enqueued answers it.
+      await this.enter(work, t.id, { ...t.rec, u: now }, 'pending', 'head', now, true);
     }
   }
 

@@ -159,7 +159,8 @@ local function requeue(ids, now)
     local rec = getrec(id)
     leave(id, rec)
     rec.s = 'pending'
-    rec.e = now
+    -- Still the same request to crawl it: enqueuedAt stays, so a result stored since answers it.
+    if not rec.e then rec.e = now end
     rec.u = now
     redis.call('ZADD', setkey('pending'), head(), id)
     putrec(id, rec)

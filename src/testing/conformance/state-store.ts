@@ -140,6 +140,24 @@ export function stateStoreConformance(
       expect(await store.counts()).toMatchObject({ pending: 0, leased: 30 });
     });
 
+    it('keeps enqueuedAt when a lease is released, and renews it when the ID is enqueued again', async () => {
+      await store.add(['kept']);
+      const [first] = await store.claim('w', 1, 60_000);
+      await sleep(15);
+      await store.release('w', ['kept']);
+      const [second] = await store.claim('w', 1, 60_000);
+      expect(second.id).toBe('kept');
+      expect(second.enqueuedAt).toBe(first.enqueuedAt);
+      await sleep(15);
+      expect(await store.releaseOwner('w')).toBe(1);
+      const [third] = await store.claim('w', 1, 60_000);
+      expect(third.enqueuedAt).toBe(first.enqueuedAt);
+      await store.complete('w', 'kept', 'done');
+      await store.add(['kept'], { recrawl: true });
+      const [again] = await store.claim('w', 1, 60_000);
+      expect(again.enqueuedAt).toBeGreaterThan(first.enqueuedAt);
+    });
+
     it('lets another owner take an expired lease, and refuses the old owner afterwards', async () => {
       await store.add(['slow']);
       const [first] = await store.claim('old', 1, 30);
