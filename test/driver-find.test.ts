@@ -110,4 +110,29 @@ describe('Chromium flags', () => {
     }
     expect(chromiumFlags({ userDataDir: '/tmp/p', headless: false })).not.toContain('--headless=new');
   });
+
+  it("merges the caller's feature lists into ours: one --disable-features, one --enable-features", () => {
+    const flags = chromiumFlags({
+      userDataDir: '/tmp/p',
+      args: [
+        '--disable-features=Translate',
+        '--enable-features=SpareRendererForSitePerProcess',
+        '--mute-audio',
+      ],
+    });
+    const disable = flags.filter((f) => f.startsWith('--disable-features='));
+    const enable = flags.filter((f) => f.startsWith('--enable-features='));
+    expect(disable).toHaveLength(1);
+    expect(enable).toHaveLength(1);
+    const disabled = disable[0].split('=')[1].split(',');
+    expect(disabled).toEqual(
+      expect.arrayContaining(['WebUIOmniboxPopup', 'PreloadTopChromeWebUI', 'Translate']),
+    );
+    // The caller asked for the spare renderer back: it wins over our default.
+    expect(disabled).not.toContain('SpareRendererForSitePerProcess');
+    expect(enable[0].split('=')[1].split(',')).toEqual(
+      expect.arrayContaining(['NetworkServiceInProcess2', 'SpareRendererForSitePerProcess']),
+    );
+    expect(flags).toContain('--mute-audio');
+  });
 });
