@@ -12,15 +12,19 @@
  *   pool  — the real path: createBrowserPool + the CSDN adapter's browser walk (guards, parsing,
  *           overlay dismissal, URL-change checks), `browsers × tabs` users at once;
  *   bare  — the limit: the same drivers and pages with the same number of tabs, a bare loop that
- *           loads page 1, hides the overlay and clicks through the known number of pages.
+ *           loads page 1, hides the overlay and clicks through the known number of pages;
+ *   cli   — (with --modes …,cli) the whole product: `csdn-crawl run --driver <d>` of the built CLI
+ *           (npx tsup first) in a process of its own, stores included; its memory is that
+ *           process plus its browsers, i.e. what a Raspberry Pi would have to hold.
  * Memory is the peak PSS (from /proc/<pid>/smaps_rollup) of this Node process plus every process
  * of every browser tree, sampled every 250 ms. The replica runs in a child process of its own:
  * it plays the site, and its memory is not the crawler's. Needs /usr/bin/chromium and
  * /usr/bin/chromedriver. Prints one line per run and a Markdown table at the end.
  */
-import { fork } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { fork, spawn } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
+import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Browser, BrowserDriver, BrowserPage } from '../src/core/browser-driver.js';
 import { createBrowserPool } from '../src/core/browser-pool.js';
@@ -54,7 +58,7 @@ const USERS = Number(arg('users', '100'));
 const TABS = Number(arg('tabs', '2'));
 const BROWSERS = arg('browsers', '1,2,4').split(',').map(Number);
 const DRIVERS = arg('drivers', 'playwright,selenium').split(',');
-const MODES = arg('modes', 'pool,bare').split(',') as Array<'pool' | 'bare'>;
+const MODES = arg('modes', 'pool,bare').split(',') as Array<'pool' | 'bare' | 'cli'>;
 /** Skip users with more list pages than this (one 129-page user otherwise dominates small runs). */
 const MAX_USER_PAGES = Number(arg('max-user-pages', 'Infinity'));
 
@@ -75,14 +79,17 @@ function pssKb(pid: number): number {
 }
 
 /** Samples Node + browser trees until stopped; returns the peak in MB. */
-function memorySampler(browserPids: () => number[]): { stop: () => { total: number; node: number } } {
+function memorySampler(
+  browserPids: () => number[],
+  nodePid = process.pid,
+): { stop: () => { total: number; node: number } } {
   let peak = 0;
   let nodePeak = 0;
   const sample = () => {
-    const nodeKb = pssKb(process.pid);
+    const nodeKb = pssKb(nodePid);
     nodePeak = Math.max(nodePeak, nodeKb);
     let kb = nodeKb;
-    const seen = new Set<number>();
+    const seen = new Set<number>([nodePid]);
     for (const root of browserPids()) {
       for (const pid of treeMembers(root)) {
         if (seen.has(pid)) continue;
@@ -289,6 +296,75 @@ async function runBare(
   };
 }
 
+/** The real CLI over the same users: one process of its own, memory = it + its browsers. */
+async function runCli(
+  driverName: string,
+  browsers: number,
+  replica: Replica,
+  ids: string[],
+): Promise<RunResult> {
+  const dir = mkdtempSync(path.join(os.tmpdir(), 'bench-browser-cli-'));
+  const idsFile = path.join(dir, 'ids.txt');
+  writeFileSync(idsFile, `${ids.join('\n')}\n`);
+  const config = path.join(dir, 'bench.config.json');
+  writeFileSync(
+    config,
+    JSON.stringify({
+      browser: { browsers, pagesPerBrowser: TABS, maxPagesPerBrowser: 1000 },
+      politeness: { maxInFlightPerHost: 16, minDelayMs: 0 },
+    }),
+  );
+  const bin = fileURLToPath(new URL('../bin/csdn-crawl.mjs', import.meta.url));
+  const start = Date.now();
+  const child = spawn(
+    process.execPath,
+    [
+      bin,
+      'run',
+      '--config',
+      config,
+      '--data-dir',
+      dir,
+      '--base-url',
+      replica.url,
+      '--ids-file',
+      idsFile,
+      '--driver',
+      driverName,
+      '--concurrency',
+      String(browsers * TABS),
+      '--json',
+    ],
+    { stdio: ['ignore', 'ignore', 'pipe'] },
+  );
+  let log = '';
+  child.stderr.on('data', (chunk) => {
+    log = (log + chunk).slice(-20_000);
+  });
+  const memory = memorySampler(() => (child.pid ? [child.pid] : []), child.pid);
+  const code = await new Promise<number | null>((resolve) => child.on('exit', resolve));
+  const seconds = (Date.now() - start) / 1000;
+  const peak = memory.stop();
+  const failedMatch = (log.match(/"failed":(\d+)/g) ?? []).pop();
+  const failed = failedMatch ? Number(failedMatch.split(':')[1]) : code === 0 ? 0 : ids.length;
+  if (code !== 0) console.error(`  csdn-crawl run exited ${code}: ${log.slice(-500)}`);
+  rmSync(dir, { recursive: true, force: true });
+  const pages = ids.reduce((sum, id) => sum + expectedPages(replica, id).pages, 0);
+  return {
+    driver: driverName,
+    mode: 'cli',
+    browsers,
+    tabs: TABS,
+    users: ids.length,
+    pages: Math.round((pages * (ids.length - failed)) / ids.length),
+    failed,
+    wrong: 0,
+    seconds,
+    peakMb: peak.total,
+    nodeMb: peak.node,
+  };
+}
+
 function firstLine(error: unknown): string {
   return (error instanceof Error ? error.message : String(error)).split('\n')[0];
 }
@@ -355,7 +431,9 @@ async function main(): Promise<void> {
           const r =
             mode === 'pool'
               ? await runPool(driver, browsers, replica, ids)
-              : await runBare(driver, browsers, replica, ids);
+              : mode === 'cli'
+                ? await runCli(driver, browsers, replica, ids)
+                : await runBare(driver, browsers, replica, ids);
           results.push(r);
           console.log(`${line(r)} load ${os.loadavg()[0].toFixed(1)}`);
         }

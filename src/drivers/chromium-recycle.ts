@@ -26,5 +26,3 @@ export const LEAVE_PAGE_SCRIPT = `location.replace('about:blank')`;
 /** Cleaned tabs a browser keeps at most; a pool never has more pages open than its tabs. */
 export const MAX_IDLE_TABS = 16;
 export const RECYCLE_TIMEOUT_MS = 3000;
-/** A kept tab's renderer is asked to collect its garbage after every this many leases. */
-export const GC_EVERY_LEASES = 5;

@@ -24,16 +24,39 @@ export interface PlaywrightTab {
   readonly page: Page;
   readonly context: BrowserContext;
   crashed: boolean;
-  /** Leases served so far. */
-  leases: number;
 }
 
+/**
+ * A renderer that lives across many pages collects its garbage only under memory pressure,
+ * which a big machine never has, so a long walk (or many leases) grows it by megabytes a page:
+ * ask for a collection every GC_EVERY_NAVIGATIONS documents.
+ */
+const GC_EVERY_NAVIGATIONS = 20;
+
 export function openedTab(page: Page, context: BrowserContext): PlaywrightTab {
-  const tab: PlaywrightTab = { page, context, crashed: false, leases: 1 };
+  const tab: PlaywrightTab = { page, context, crashed: false };
   page.on('crash', () => {
     tab.crashed = true;
   });
+  let navigations = 0;
+  let collecting = false;
+  page.on('framenavigated', (frame) => {
+    if (frame !== page.mainFrame() || ++navigations % GC_EVERY_NAVIGATIONS !== 0 || collecting) return;
+    collecting = true;
+    void collectGarbage(tab).finally(() => {
+      collecting = false;
+    });
+  });
   return tab;
+}
+
+async function collectGarbage(tab: PlaywrightTab): Promise<void> {
+  try {
+    const cdp = await tab.context.newCDPSession(tab.page);
+    await cdp.send('HeapProfiler.collectGarbage').finally(() => cdp.detach().catch(() => undefined));
+  } catch {
+    // A page closing or navigating away: the next round will do.
+  }
 }
 
 /** Extra time over a deadline given to Playwright's own timer before ours fires. */

@@ -6,7 +6,7 @@ import { findChromium } from './chromium-find.js';
 import { chromiumFlags } from './chromium-flags.js';
 import { isAlive, killTree, type SpawnedProcess, spawnUntilReady } from './chromium-process.js';
 import { makeProfileDir, removeProfileDir } from './chromium-profile.js';
-import { CLEAR_PAGE_SCRIPT, GC_EVERY_LEASES, MAX_IDLE_TABS, RECYCLE_TIMEOUT_MS } from './chromium-recycle.js';
+import { CLEAR_PAGE_SCRIPT, MAX_IDLE_TABS, RECYCLE_TIMEOUT_MS } from './chromium-recycle.js';
 import { mapPlaywrightError } from './playwright-errors.js';
 import {
   openedTab,
@@ -121,8 +121,8 @@ class PlaywrightBrowser implements Browser {
   /**
    * Keep a closed page's tab for the next newPage(), cleaned as a new context would be: loads
    * stopped, timers cleared (no navigation the old page scheduled can land in the next lease),
-   * storage and cookies cleared, the document emptied, the renderer's garbage collected every
-   * few leases. The URL stays until the next lease's first goto (leaving for about:blank would
+   * storage and cookies cleared, the document emptied (the renderer's garbage is collected every
+   * few pages, see openedTab). The URL stays until the next lease's first goto (leaving for about:blank would
    * cost a navigation per user). A tab that cannot be cleaned quickly is closed instead.
    * Twice as fast as a new context per lease, and no bigger.
    */
@@ -134,12 +134,6 @@ class PlaywrightBrowser implements Browser {
         RECYCLE_TIMEOUT_MS,
         (async () => {
           await tab.page.evaluate(CLEAR_PAGE_SCRIPT);
-          // A renderer that lives across leases collects its garbage only under memory
-          // pressure, which a big machine never has: ask for it now and then.
-          if (tab.leases % GC_EVERY_LEASES === 0) {
-            const cdp = await tab.context.newCDPSession(tab.page);
-            await cdp.send('HeapProfiler.collectGarbage').finally(() => cdp.detach().catch(() => undefined));
-          }
           await tab.context.clearCookies();
         })(),
       );
@@ -175,10 +169,7 @@ class PlaywrightBrowser implements Browser {
             () => true,
             () => false,
           ));
-        if (answers) {
-          tab.leases++;
-          return new PlaywrightPage(tab, this.pageSettings);
-        }
+        if (answers) return new PlaywrightPage(tab, this.pageSettings);
         void tab.context.close().catch(() => undefined);
       }
       const context = await this.browser.newContext();
