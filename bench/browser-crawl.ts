@@ -21,7 +21,8 @@
  * it plays the site, and its memory is not the crawler's. Needs /usr/bin/chromium and
  * /usr/bin/chromedriver. Prints one line per run and a Markdown table at the end.
  */
-import { fork, spawn } from 'node:child_process';
+
+import { spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -38,6 +39,7 @@ import { seleniumDriver } from '../src/drivers/selenium.js';
 import { walkLegacyBrowser } from '../src/sites/csdn/legacy-browser-walk.js';
 import { DISMISS_OVERLAYS_SCRIPT } from '../src/sites/csdn/overlays.js';
 import { csdnUrls } from '../src/sites/csdn/urls.js';
+import { isReplicaRole, serveToParent, startReplicaProcess } from './replica-process.js';
 
 /** What the bench needs of the replica child: where it is and how long each user's list is. */
 interface Replica {
@@ -374,27 +376,6 @@ function line(r: RunResult): string {
   return `| ${r.driver} | ${r.mode} | ${r.browsers} | ${r.tabs} | ${perMin(r.users - r.failed)} | ${perMin(r.pages)} | ${r.peakMb.toFixed(0)} (${r.nodeMb.toFixed(0)}) | ${r.failed}/${r.wrong} | ${r.seconds.toFixed(1)} |`;
 }
 
-async function startReplicaProcess(): Promise<Replica> {
-  // Under vite-node, argv[1] is vite-node itself: run this script through it again.
-  const child = fork(process.argv[1], [fileURLToPath(import.meta.url)], {
-    env: { ...process.env, BENCH_ROLE: 'replica' },
-    stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
-  });
-  const info = await new Promise<Omit<Replica, 'close'>>((resolve, reject) => {
-    child.once('message', (m) => resolve(m as Omit<Replica, 'close'>));
-    child.once('exit', (code) => reject(new Error(`replica process exited with ${code}`)));
-  });
-  return {
-    ...info,
-    close: () =>
-      new Promise<void>((resolve) => {
-        child.once('exit', () => resolve());
-        child.send('close');
-        setTimeout(() => child.kill('SIGKILL'), 5000).unref();
-      }),
-  };
-}
-
 async function serveReplica(): Promise<void> {
   const { startReplica } = await import('../src/testing/replica/index.js');
   const replica = await startReplica({
@@ -404,17 +385,11 @@ async function serveReplica(): Promise<void> {
   });
   const articles: Record<string, number> = {};
   for (const id of replica.usernames) articles[id] = replica.truth(id)?.articles.length ?? 0;
-  process.send?.({ url: replica.url, usernames: replica.usernames, articles });
-  process.on('message', async (message) => {
-    if (message === 'close') {
-      await replica.close();
-      process.exit(0);
-    }
-  });
+  serveToParent(replica, { url: replica.url, usernames: replica.usernames, articles });
 }
 
 async function main(): Promise<void> {
-  const replica = await startReplicaProcess();
+  const replica: Replica = await startReplicaProcess<Omit<Replica, 'close'>>(fileURLToPath(import.meta.url));
   const ids = replica.usernames
     .filter((id) => expectedPages(replica, id).pages <= MAX_USER_PAGES)
     .slice(0, USERS);
@@ -449,7 +424,7 @@ async function main(): Promise<void> {
   for (const r of results) console.log(line(r));
 }
 
-(process.env.BENCH_ROLE === 'replica' ? serveReplica() : main()).catch((error) => {
+(isReplicaRole() ? serveReplica() : main()).catch((error) => {
   console.error(error);
   process.exit(1);
 });

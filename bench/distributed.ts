@@ -18,7 +18,8 @@
  * PostgreSQL at 127.0.0.1:5432 db `test` (env BENCH_REDIS, BENCH_PG to change); everything the
  * bench creates is removed afterwards.
  */
-import { type ChildProcess, fork, spawn } from 'node:child_process';
+
+import { type ChildProcess, spawn } from 'node:child_process';
 import { once } from 'node:events';
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
@@ -27,6 +28,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { openPostgresResultStore } from '../src/stores/postgres-result-store.js';
 import { openRedisStateStore } from '../src/stores/redis-state-store.js';
+import { isReplicaRole, serveToParent, startReplicaProcess } from './replica-process.js';
 
 const USERS = Number(process.env.BENCH_USERS ?? 600);
 const CONCURRENCY = Number(process.env.BENCH_CONCURRENCY ?? 4);
@@ -41,29 +43,6 @@ interface ReplicaInfo {
   url: string;
   usernames: string[];
   pid?: number;
-}
-
-async function startReplicaProcess() {
-  const script = fileURLToPath(import.meta.url);
-  // Under vite-node, argv[1] is vite-node itself: run this script through it again.
-  const child = fork(process.argv[1], [script], {
-    env: { ...process.env, BENCH_ROLE: 'replica' },
-    stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
-  });
-  const info = await new Promise<ReplicaInfo>((resolve, reject) => {
-    child.once('message', (m) => resolve(m as ReplicaInfo));
-    child.once('exit', (code) => reject(new Error(`replica process exited with ${code}`)));
-  });
-  return {
-    ...info,
-    pid: child.pid,
-    close: () =>
-      new Promise<void>((resolve) => {
-        child.once('exit', () => resolve());
-        child.send('close');
-        setTimeout(() => child.kill('SIGKILL'), 5000).unref();
-      }),
-  };
 }
 
 function cli(args: string[]): { child: ChildProcess; output: () => string; exit: Promise<number | null> } {
@@ -267,7 +246,7 @@ async function main() {
     `fleet bench: ${USERS} users, replica latency ${LATENCY} ms, --concurrency ${CONCURRENCY} per worker, ` +
       `${os.cpus().length} CPUs, load ${os.loadavg()[0].toFixed(1)}`,
   );
-  const replica = await startReplicaProcess();
+  const replica = await startReplicaProcess<ReplicaInfo>(fileURLToPath(import.meta.url));
   const rounds: Round[] = [];
   try {
     for (const n of WORKER_COUNTS) {
@@ -292,18 +271,12 @@ async function main() {
 }
 
 // Runs last: the classes and functions above must exist before the first round.
-if (process.env.BENCH_ROLE === 'replica') {
+if (isReplicaRole()) {
   const { startReplica } = await import('../src/testing/replica/index.js');
   const replica = await startReplica({ users: USERS, seed: SEED, faults: { latencyMs: LATENCY } });
   // Users are generated lazily and cached: build them all now.
   for (const u of replica.usernames) replica.truth(u);
-  process.send?.({ url: replica.url, usernames: replica.usernames } satisfies ReplicaInfo);
-  process.on('message', async (message) => {
-    if (message === 'close') {
-      await replica.close();
-      process.exit(0);
-    }
-  });
+  serveToParent(replica, { url: replica.url, usernames: replica.usernames } satisfies ReplicaInfo);
 } else {
   await main();
 }

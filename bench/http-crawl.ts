@@ -21,7 +21,7 @@
  *
  * The replica runs in a child process so that the CPU and memory figures are the crawler's own.
  */
-import { fork } from 'node:child_process';
+
 import { mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
@@ -33,6 +33,7 @@ import { createHttpClient } from '../src/drivers/http.js';
 import { createCsdnAdapter } from '../src/sites/csdn/index.js';
 import { openKeyvStateStore } from '../src/stores/keyv-state-store.js';
 import { openSqliteResultStore } from '../src/stores/sqlite-result-store.js';
+import { isReplicaRole, serveToParent, startReplicaProcess } from './replica-process.js';
 
 const USERS = Number(process.env.BENCH_USERS ?? 2000);
 const CONCURRENCY = Number(process.env.BENCH_CONCURRENCY ?? 16);
@@ -46,7 +47,7 @@ interface ReplicaInfo {
 }
 
 // ---- child role: serve the replica ---------------------------------------------------------
-if (process.env.BENCH_ROLE === 'replica') {
+if (isReplicaRole()) {
   const { startReplica } = await import('../src/testing/replica/index.js');
   // Faults none, plus a fixed latency per response.
   const replica = await startReplica({
@@ -54,37 +55,9 @@ if (process.env.BENCH_ROLE === 'replica') {
     seed: SEED,
     faults: { latencyMs: Number(process.env.BENCH_LATENCY ?? 0) },
   });
-  process.send?.({ url: replica.url, usernames: replica.usernames } satisfies ReplicaInfo);
-  process.on('message', async (message) => {
-    if (message === 'close') {
-      await replica.close();
-      process.exit(0);
-    }
-  });
+  serveToParent(replica, { url: replica.url, usernames: replica.usernames } satisfies ReplicaInfo);
 } else {
   await main();
-}
-
-async function startReplicaProcess(latencyMs: number) {
-  const script = fileURLToPath(import.meta.url);
-  // Under vite-node, argv[1] is vite-node itself: run this script through it again.
-  const child = fork(process.argv[1], [script], {
-    env: { ...process.env, BENCH_ROLE: 'replica', BENCH_LATENCY: String(latencyMs) },
-    stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
-  });
-  const info = await new Promise<ReplicaInfo>((resolve, reject) => {
-    child.once('message', (m) => resolve(m as ReplicaInfo));
-    child.once('exit', (code) => reject(new Error(`replica process exited with ${code}`)));
-  });
-  return {
-    ...info,
-    close: () =>
-      new Promise<void>((resolve) => {
-        child.once('exit', () => resolve());
-        child.send('close');
-        setTimeout(() => child.kill('SIGKILL'), 5000).unref();
-      }),
-  };
 }
 
 function recording(client: HttpClient, urls: string[]): HttpClient {
@@ -177,7 +150,9 @@ async function crawlOnce(replica: ReplicaInfo, urls: string[]) {
 }
 
 async function runOne(latencyMs: number) {
-  const replica = await startReplicaProcess(latencyMs);
+  const replica = await startReplicaProcess<ReplicaInfo>(fileURLToPath(import.meta.url), {
+    BENCH_LATENCY: String(latencyMs),
+  });
   try {
     // The replica generates users lazily and caches them: a first crawl warms it up (and records
     // the URLs), so that the limit and the measured crawl meet the same warm server.

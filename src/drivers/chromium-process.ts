@@ -65,10 +65,17 @@ export function isAlive(pid: number | undefined): boolean {
 
 /** True when `NAME=value` is in the process's initial environment. */
 export function hasEnv(pid: number, name: string, value: string): boolean {
+  return readEnv(pid, name) === value;
+}
+
+/** The value of `name` in the process's initial environment, if set. */
+function readEnv(pid: number, name: string): string | undefined {
   try {
-    return `\0${readFileSync(`/proc/${pid}/environ`, 'latin1')}`.includes(`\0${name}=${value}\0`);
+    const environ = readFileSync(`/proc/${pid}/environ`, 'latin1');
+    const entry = environ.split('\0').find((e) => e.startsWith(`${name}=`));
+    return entry?.slice(name.length + 1);
   } catch {
-    return false;
+    return undefined;
   }
 }
 
@@ -128,17 +135,6 @@ export async function killTree(pid: number | undefined, tag?: string, waitMs = 3
     for (const member of members) signal(member, 'SIGKILL');
     if (members.length === 0 || Date.now() >= end) return;
     await sleep(50);
-  }
-}
-
-/** The value of `name` in the process's initial environment, if set. */
-function readEnv(pid: number, name: string): string | undefined {
-  try {
-    const environ = readFileSync(`/proc/${pid}/environ`, 'latin1');
-    const entry = environ.split('\0').find((e) => e.startsWith(`${name}=`));
-    return entry?.slice(name.length + 1);
-  } catch {
-    return undefined;
   }
 }
 

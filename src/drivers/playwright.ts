@@ -121,10 +121,10 @@ class PlaywrightBrowser implements Browser {
   /**
    * Keep a closed page's tab for the next newPage(), cleaned as a new context would be: loads
    * stopped, timers cleared (no navigation the old page scheduled can land in the next lease),
-   * storage and cookies cleared, the document emptied (the renderer's garbage is collected every
-   * few pages, see openedTab). The URL stays until the next lease's first goto (leaving for about:blank would
-   * cost a navigation per user). A tab that cannot be cleaned quickly is closed instead.
-   * Twice as fast as a new context per lease, and no bigger.
+   * storage and cookies cleared, the document emptied (garbage: see openedTab). The URL stays
+   * until the next lease's first goto: leaving for about:blank would cost a navigation per user.
+   * A tab that cannot be cleaned quickly is closed instead. Twice as fast as a new context per
+   * lease, and no bigger.
    */
   private async recycle(tab: PlaywrightTab): Promise<boolean> {
     if (this.idle.length >= MAX_IDLE_TABS || tab.crashed || tab.page.isClosed()) return false;

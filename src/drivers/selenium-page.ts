@@ -204,16 +204,10 @@ export class SeleniumPage implements BrowserPage {
     return new Uint8Array(Buffer.from(base64, 'base64'));
   }
 
-  /**
-   * Leave the window blank and cookie-free for the next lease (closing the session's last
-   * window would end the session), in the same renderer process and with its garbage collected
-   * (see chromium-recycle.ts). Hangs if the session is stuck: callers race it.
-   */
   /** True when the page left itself for about:blank within RECYCLE_TIMEOUT_MS. */
   private async leaveInPlace(): Promise<boolean> {
     try {
-      await this.driver.executeScript(CLEAR_PAGE_SCRIPT);
-      await this.driver.executeScript(LEAVE_PAGE_SCRIPT);
+      await this.driver.executeScript(`${CLEAR_PAGE_SCRIPT};${LEAVE_PAGE_SCRIPT}`);
       const end = Date.now() + RECYCLE_TIMEOUT_MS;
       while (Date.now() < end) {
         if ((await this.driver.getCurrentUrl()) === 'about:blank') return true;
@@ -225,6 +219,11 @@ export class SeleniumPage implements BrowserPage {
     return false;
   }
 
+  /**
+   * Leave the window blank and cookie-free for the next lease (closing the session's last
+   * window would end the session), in the same renderer process and with its garbage collected
+   * (see chromium-recycle.ts). Hangs if the session is stuck: callers race it.
+   */
   async close(): Promise<void> {
     if (this.closed) return;
     this.closed = true;
