@@ -188,3 +188,34 @@ describe('20 per page asked for 20', () => {
     }
   });
 });
+
+describe('articles published during the walk (rate 1), under the shapes that change how a walk ends', () => {
+  it.each([
+    ['20 per page, no total', { businessListPageCap: 20, omitTotal: true }],
+    ['no total', { omitTotal: true }],
+    ['20 per page', { businessListPageCap: 20 }],
+  ] as [string, Partial<ApiVariant>][])('%s: none missed, none twice', async (_label, variant) => {
+    const replica = await startReplica({
+      users: 60,
+      seed: SEED,
+      maxArticlesPerUser: MAX_ARTICLES,
+      apiVariant: variant,
+    });
+    const http = createHttpClient({ defaultTimeoutMs: 10_000 });
+    try {
+      const adapter = createCsdnAdapter({ baseUrl: replica.url, pageSize: PAGE_SIZE });
+      const user = replica.usernames.find((n) => (replica.truth(n) as UserTruth).articles.length > 250);
+      if (!user) throw new Error('no user with more than 250 articles');
+      const before = (replica.truth(user) as UserTruth).articles.length;
+      replica.setFaults({ publishMidWalk: 1 });
+      const result = await adapter.crawlUser(user, makeContext({ http }));
+      const truth = replica.truth(user) as UserTruth;
+      expect(truth.articles.length).toBeGreaterThan(before + 1);
+      expect(result.articles.map((a) => a.articleId)).toEqual(truth.articles.map((a) => a.articleId));
+      expect(result.profile.articleCount).toBe(truth.articles.length);
+    } finally {
+      http.close();
+      await replica.close();
+    }
+  });
+});

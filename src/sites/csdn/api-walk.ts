@@ -1,7 +1,7 @@
 import { ParseError } from '../../core/errors.js';
 import type { Article } from '../../core/model.js';
 import type { CrawlContext } from '../../core/site-adapter.js';
-import { ArticleCollector, catchUpHead } from './article-collector.js';
+import { ArticleCollector, catchUpHeadSettled } from './article-collector.js';
 import { type BusinessListPage, parseBusinessList, parseTabTotal } from './parse-api.js';
 import type { SiteFetcher } from './site-fetcher.js';
 import type { CsdnUrls } from './urls.js';
@@ -110,7 +110,12 @@ export async function walkApiArticles(
   const mayHaveMissed = page > 1 || (listed !== undefined && listed > collector.size);
   let fresh = 0;
   if (mayHaveMissed && first.hasList) {
-    fresh = await catchUpHead(collector, async (n) => (await read(n)).articles, size, options.maxPages);
+    fresh = await catchUpHeadSettled(
+      collector,
+      async (n) => (await read(n)).articles,
+      size,
+      options.maxPages,
+    );
     if (fresh > 0) context.log.info('articles published during the walk', { id, fresh });
   }
 
