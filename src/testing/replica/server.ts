@@ -2,6 +2,7 @@ import { createServer, type IncomingMessage, type ServerResponse } from 'node:ht
 import type { Socket } from 'node:net';
 import { businessList, MAX_API_SIZE, missingUser, tabTotal, userList } from './api.js';
 import { CHALLENGE_COOKIE, ChallengeBook, challengePage, readCookie } from './challenge.js';
+import { type Drift, DriftHooks } from './drift.js';
 import { BotWall, type FaultConfig, type FaultPreset, resolveFaults } from './faults.js';
 import { errorPage, notFoundPage } from './html.js';
 import { homePage } from './page-home.js';
@@ -21,6 +22,8 @@ export interface ReplicaOptions {
   legacyPageSize?: number;
   /** Cap on each user's articles (default: none, the heavy tail reaches ~3000). */
   maxArticlesPerUser?: number;
+  /** Named changes of the site (drift.ts), for `csdn-crawl doctor`. Default none. */
+  drift?: Drift[];
 }
 
 export interface ReplicaStats {
@@ -152,6 +155,7 @@ export async function startReplica(options: ReplicaOptions = {}): Promise<Replic
   const [delayLo, delayHi] = options.pagerDelayMs ?? [50, 300];
   const legacyPageSize = options.legacyPageSize ?? 20;
   let faults = resolveFaults(options.faults ?? 'none');
+  const drift = new DriftHooks(options.drift);
   // separate streams so content choices never shift fault decisions
   const faultRng = new Rng(hash32(seed, 'faults'));
   const contentRng = new Rng(hash32(seed, 'content'));
@@ -284,6 +288,7 @@ export async function startReplica(options: ReplicaOptions = {}): Promise<Replic
       url = new URL('http://replica/');
     }
     const r = route(url);
+    r.size = drift.capSize(r.endpoint, r.size);
     endpoints[r.endpoint] = (endpoints[r.endpoint] ?? 0) + 1;
     const f = faults;
     const delay = Math.max(0, Math.round(f.latencyMs + (faultRng.next() * 2 - 1) * f.jitterMs));
@@ -329,7 +334,8 @@ export async function startReplica(options: ReplicaOptions = {}): Promise<Replic
       return;
     }
     const mode = fault ?? 'normal';
-    const reply = content(req, r);
+    const notFound = r.endpoint === 'not-found' || !pop.user(r.username ?? '');
+    const reply = drift.intercept(url.pathname) ?? drift.reshape(r.endpoint, content(req, r), notFound);
     if (mode !== 'normal') countFault(mode);
     later(delay, () => {
       if (mode === 'reset') reset(req, res, reply);
