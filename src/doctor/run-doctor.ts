@@ -79,7 +79,7 @@ export async function runDoctor(options: DoctorOptions): Promise<DoctorOutcome> 
   const users = (options.users ?? []).map((u) => site.normalizeId(u));
   if (users.length === 0 && !sameOrigin(baseUrl, REAL_SITE)) {
     throw new InvalidInputError(`doctor needs probe users for ${baseUrl}`, {
-      hint: 'pass --users a,b (or doctor.users in the config): the default probe users exist only on blog.csdn.net',
+      hint: 'pass --users a,b or set doctor.users; the default probe users exist only on blog.csdn.net',
     });
   }
   const own = options.httpClient ? undefined : createHttpClient();

@@ -1,5 +1,11 @@
 import { InvalidInputError } from '../../core/errors.js';
-import { type FaultPreset, startReplica } from '../../testing/replica/index.js';
+import {
+  DRIFTS,
+  type Drift,
+  type FaultPreset,
+  parseDrifts,
+  startReplica,
+} from '../../testing/replica/index.js';
 
 const PRESETS: FaultPreset[] = ['none', 'realistic', 'hostile', 'challenge'];
 
@@ -10,6 +16,17 @@ export interface ReplicaFlags {
   seed?: number;
   faults?: string;
   legacyOnly?: boolean;
+  drift?: string;
+}
+
+export function checkDrifts(list: string | undefined): Drift[] {
+  const { drifts, unknown } = parseDrifts(list);
+  if (unknown.length > 0) {
+    throw new InvalidInputError(`unknown drift ${JSON.stringify(unknown[0])}`, {
+      hint: `use a comma-separated list of ${DRIFTS.join(', ')}`,
+    });
+  }
+  return drifts;
 }
 
 export function checkPreset(faults: string | undefined): FaultPreset {
@@ -31,12 +48,16 @@ export async function replicaCommand(flags: ReplicaFlags, print: (line: string) 
     seed: flags.seed ?? 1,
     faults: checkPreset(flags.faults),
     legacyOnly: Boolean(flags.legacyOnly),
+    drift: checkDrifts(flags.drift),
   });
   print(
-    `CSDN replica serving ${replica.usernames.length} users at ${replica.url} (faults: ${flags.faults ?? 'none'})`,
+    `CSDN replica serving ${replica.usernames.length} users at ${replica.url} (faults: ${flags.faults ?? 'none'}${flags.drift ? `, drift: ${checkDrifts(flags.drift).join(',')}` : ''})`,
   );
   print(
     `try ${replica.url}/${replica.usernames[0]} ; crawl it with: csdn-crawl run --base-url ${replica.url} ${replica.usernames.slice(0, 3).join(' ')}`,
+  );
+  print(
+    `check it with: csdn-crawl doctor --base-url ${replica.url} --users ${replica.usernames.slice(0, 2).join(',')}`,
   );
   await new Promise<void>((resolve) => {
     const done = () => resolve();
