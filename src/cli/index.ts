@@ -91,7 +91,14 @@ export function buildCli(out: (line: string) => void, err: (line: string) => voi
       pending = reportCommand(flags, out, err);
     });
 
-  storeFlags(cli.command('doctor', 'Check the live site (or --base-url) against what the adapter expects'))
+  cli
+    .command('doctor', 'Check the live site (or --base-url) against what the adapter expects')
+    .option(
+      '--config <file>',
+      'Config file (default: csdn-crawl.config.{ts,mjs,js,json} in the current directory)',
+    )
+    .option('--data-dir <dir>', 'Evidence goes to <dir>/doctor/<timestamp>/ (default ./.csdn-crawl)')
+    .option('--base-url <url>', 'Site origin (default https://blog.csdn.net)')
     .option(
       '--users <a,b>',
       'Probe users (default: long-lived public accounts; required for another --base-url)',
