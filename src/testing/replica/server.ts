@@ -15,6 +15,8 @@ export interface ReplicaOptions {
   host?: string;
   users?: number;
   seed?: number;
+  /** Named changes of the site (drift.ts), for `csdn-crawl doctor`. Default none. */
+  drift?: Drift[];
   faults?: FaultPreset | Partial<FaultConfig>;
   legacyOnly?: boolean;
   overlay?: boolean;
@@ -22,8 +24,6 @@ export interface ReplicaOptions {
   legacyPageSize?: number;
   /** Cap on each user's articles (default: none, the heavy tail reaches ~3000). */
   maxArticlesPerUser?: number;
-  /** Named changes of the site (drift.ts), for `csdn-crawl doctor`. Default none. */
-  drift?: Drift[];
 }
 
 export interface ReplicaStats {
@@ -155,12 +155,12 @@ export async function startReplica(options: ReplicaOptions = {}): Promise<Replic
   const [delayLo, delayHi] = options.pagerDelayMs ?? [50, 300];
   const legacyPageSize = options.legacyPageSize ?? 20;
   let faults = resolveFaults(options.faults ?? 'none');
-  const drift = new DriftHooks(options.drift);
   // separate streams so content choices never shift fault decisions
   const faultRng = new Rng(hash32(seed, 'faults'));
   const contentRng = new Rng(hash32(seed, 'content'));
   const book = new ChallengeBook();
   const wall = new BotWall();
+  const drift = new DriftHooks(options.drift);
   const endpoints: Record<string, number> = {};
   const faultCounts: Record<string, number> = {};
   let total = 0;
@@ -288,7 +288,6 @@ export async function startReplica(options: ReplicaOptions = {}): Promise<Replic
       url = new URL('http://replica/');
     }
     const r = route(url);
-    r.size = drift.capSize(r.endpoint, r.size);
     endpoints[r.endpoint] = (endpoints[r.endpoint] ?? 0) + 1;
     const f = faults;
     const delay = Math.max(0, Math.round(f.latencyMs + (faultRng.next() * 2 - 1) * f.jitterMs));
@@ -334,6 +333,7 @@ export async function startReplica(options: ReplicaOptions = {}): Promise<Replic
       return;
     }
     const mode = fault ?? 'normal';
+    r.size = drift.capSize(r.endpoint, r.size);
     const notFound = r.endpoint === 'not-found' || !pop.user(r.username ?? '');
     const reply = drift.intercept(url.pathname) ?? drift.reshape(r.endpoint, content(req, r), notFound);
     if (mode !== 'normal') countFault(mode);
