@@ -40,11 +40,11 @@ describe('csdn-crawl doctor (real process)', () => {
     expect(existsSync(path.join(dir, 'd0', 'doctor'))).toBe(false);
   });
 
-  it('names the renamed fields, saves the evidence and exits 6 on a drifted site', async () => {
+  it('names the renamed fields, saves the evidence and exits 7 on a drifted site', async () => {
     const { code, output } = await doctor(['--base-url', drifted.url, '--users', user, '--data-dir', 'd1']);
     expect(output).toMatch(/^business-list\.fields\s+\S+\s+CHANGED\s+missing articleId, viewCount/m);
     expect(output).toMatch(/evidence in /);
-    expect(code).toBe(6);
+    expect(code).toBe(7);
     const runs = readdirSync(path.join(dir, 'd1', 'doctor'));
     expect(runs).toHaveLength(1);
     expect(readdirSync(path.join(dir, 'd1', 'doctor', runs[0])).sort()).toEqual([
@@ -62,11 +62,11 @@ describe('csdn-crawl doctor (real process)', () => {
     const { code, output } = await doctor(['--json'], cwd);
     const report = JSON.parse(output);
     expect(report.verdict).toBe('drift');
-    expect(report.exitCode).toBe(6);
+    expect(report.exitCode).toBe(7);
     expect(report.checks.filter((c: { status: string }) => c.status === 'changed')).toEqual([
       expect.objectContaining({ check: 'business-list.fields', target: user }),
     ]);
-    expect(code).toBe(6);
+    expect(code).toBe(7);
   });
 
   it('asks for probe users on a site other than blog.csdn.net (one line, exit 2)', async () => {

@@ -89,14 +89,14 @@ describe('doctor on the replica', () => {
   ];
 
   it.each(cases)(
-    'names the %s drift (and nothing else), saves its evidence, exits 6',
+    'names the %s drift (and nothing else), saves its evidence, exits 7',
     async (drift, checks, detail) => {
       const { outcome } = await doctorOn({ drift: [drift] });
       expect(changedChecks(outcome)).toEqual(checks);
       const rows = outcome.checks.filter((c) => c.status === 'changed');
       for (const row of rows) expect(row.detail).toMatch(detail);
       expect(outcome.verdict).toBe('drift');
-      expect(exitCodeOf(outcome)).toBe(6);
+      expect(exitCodeOf(outcome)).toBe(7);
 
       expect(outcome.evidenceDir).toBeDefined();
       const listing = JSON.parse(readFileSync(path.join(outcome.evidenceDir!, 'checks.json'), 'utf8')) as {
@@ -124,14 +124,14 @@ describe('doctor on the replica', () => {
     expect(v2?.status).toBe('ok');
   });
 
-  it('reports the challenge as blocked (exit 7), not as a change, and stops probing at once', async () => {
+  it('reports the challenge as blocked (exit 8), not as a change, and stops probing at once', async () => {
     const { outcome, replica } = await doctorOn({ faults: 'challenge' });
     expect(outcome.counts.changed).toBe(0);
     expect(outcome.checks.find((c) => c.check === 'challenge')?.status).toBe('blocked');
     expect(outcome.checks.every((c) => c.status === 'blocked')).toBe(true);
     expect(replica.stats().total).toBe(1);
     expect(outcome.verdict).toBe('blocked');
-    expect(exitCodeOf(outcome)).toBe(7);
+    expect(exitCodeOf(outcome)).toBe(8);
   });
 
   it('marks a probe user the site does not have as missing, and drift when none exists', async () => {

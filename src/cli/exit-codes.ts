@@ -13,14 +13,14 @@ export const EXIT = {
   missingDependency: 4,
   /** The run finished but some users ended failed (see `csdn-crawl status`). */
   someFailed: 5,
-  /** `doctor`: the site changed (a check names what); evidence saved under <dataDir>/doctor/. */
-  siteDrift: 6,
-  /** `doctor`: the site blocked the probes (security check, bot wall, throttling, no answer). */
-  siteBlocked: 7,
   /** Stopped by SIGINT (one signal: graceful; the state is consistent). */
   interrupted: 130,
   /** Stopped by SIGTERM. */
   terminated: 143,
+  /** `doctor`: the site changed (a check names what); evidence saved under <dataDir>/doctor/. */
+  siteDrift: 7,
+  /** `doctor`: the site blocked the probes (security check, bot wall, throttling, no answer). */
+  siteBlocked: 8,
 } as const;
 
 export function exitCodeFor(error: unknown): number {

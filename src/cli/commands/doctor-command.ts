@@ -39,7 +39,7 @@ export function exitCodeOf(outcome: DoctorOutcome): number {
   return EXIT.ok;
 }
 
-/** `csdn-crawl doctor`: probe the site, print a table (or JSON), exit 6 on drift, 7 when blocked. */
+/** `csdn-crawl doctor`: probe the site, print a table (or JSON), exit 7 on drift, 8 when blocked. */
 export async function doctorCommand(flags: DoctorFlags, print: (line: string) => void): Promise<number> {
   const config = await configFromFlags(flags);
   const fromFlag =

@@ -1,11 +1,6 @@
 import { InvalidInputError } from '../../core/errors.js';
-import {
-  DRIFTS,
-  type Drift,
-  type FaultPreset,
-  parseDrifts,
-  startReplica,
-} from '../../testing/replica/index.js';
+import { type FaultPreset, startReplica } from '../../testing/replica/index.js';
+import { checkDrifts } from './replica-drift-flag.js';
 
 const PRESETS: FaultPreset[] = ['none', 'realistic', 'hostile', 'challenge'];
 
@@ -17,16 +12,6 @@ export interface ReplicaFlags {
   faults?: string;
   legacyOnly?: boolean;
   drift?: string;
-}
-
-export function checkDrifts(list: string | undefined): Drift[] {
-  const { drifts, unknown } = parseDrifts(list);
-  if (unknown.length > 0) {
-    throw new InvalidInputError(`unknown drift ${JSON.stringify(unknown[0])}`, {
-      hint: `use a comma-separated list of ${DRIFTS.join(', ')}`,
-    });
-  }
-  return drifts;
 }
 
 export function checkPreset(faults: string | undefined): FaultPreset {
@@ -47,8 +32,8 @@ export async function replicaCommand(flags: ReplicaFlags, print: (line: string) 
     users: flags.users ?? 500,
     seed: flags.seed ?? 1,
     faults: checkPreset(flags.faults),
-    legacyOnly: Boolean(flags.legacyOnly),
     drift: checkDrifts(flags.drift),
+    legacyOnly: Boolean(flags.legacyOnly),
   });
   print(
     `CSDN replica serving ${replica.usernames.length} users at ${replica.url} (faults: ${flags.faults ?? 'none'}${flags.drift ? `, drift: ${checkDrifts(flags.drift).join(',')}` : ''})`,

@@ -176,7 +176,15 @@ export async function startReplica(options: ReplicaOptions = {}): Promise<Replic
     return `http://${h || `${host}:${port}`}`;
   }
 
+  /** The answer as the drift hooks (drift.ts) leave it: unchanged unless `drift` names a change. */
   function content(req: IncomingMessage, r: Route): Reply {
+    const notFound = r.endpoint === 'not-found' || !pop.user(r.username ?? '');
+    const path = (req.url ?? '/').split('?')[0];
+    const sized = { ...r, size: drift.capSize(r.endpoint, r.size) };
+    return drift.intercept(path) ?? drift.reshape(r.endpoint, siteContent(req, sized), notFound);
+  }
+
+  function siteContent(req: IncomingMessage, r: Route): Reply {
     const html = (body: string, status = 200): Reply => ({ status, type: 'html', body });
     const json = (body: string): Reply => ({ status: 200, type: 'json', body });
     if (r.endpoint === 'not-found') return html(notFoundPage(), 404);
@@ -333,9 +341,7 @@ export async function startReplica(options: ReplicaOptions = {}): Promise<Replic
       return;
     }
     const mode = fault ?? 'normal';
-    r.size = drift.capSize(r.endpoint, r.size);
-    const notFound = r.endpoint === 'not-found' || !pop.user(r.username ?? '');
-    const reply = drift.intercept(url.pathname) ?? drift.reshape(r.endpoint, content(req, r), notFound);
+    const reply = content(req, r);
     if (mode !== 'normal') countFault(mode);
     later(delay, () => {
       if (mode === 'reset') reset(req, res, reply);
