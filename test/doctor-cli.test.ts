@@ -3,7 +3,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type Replica, startReplica } from '../src/testing/replica/index.js';
-import { startCli } from './helpers/cli-process.js';
+import { startCli, waitFor } from './helpers/cli-process.js';
 
 let dir: string;
 let normal: Replica;
@@ -74,6 +74,23 @@ describe('csdn-crawl doctor (real process)', () => {
     expect(output.trim().split('\n')).toHaveLength(1);
     expect(output).toMatch(/doctor needs probe users .*--users/);
     expect(code).toBe(2);
+  });
+
+  it('serves the drift named by `replica --drift`, which doctor then names', async () => {
+    const replica = startCli(['replica', '--port', '0', '--users', '30', '--drift', 'page-cap'], {
+      cwd: dir,
+    });
+    try {
+      await waitFor(() => /check it with: /.test(replica.output()), 20_000, 'the replica banner');
+      expect(replica.output()).toMatch(/drift: page-cap\)/);
+      const url = /serving \d+ users at (http:\/\/[^\s]+)/.exec(replica.output())?.[1] ?? '';
+      const { code, output } = await doctor(['--base-url', url, '--users', user, '--data-dir', 'd3']);
+      expect(output).toMatch(/^business-list\.page-size\s+\S+\s+CHANGED\s+page size capped at 20/m);
+      expect(code).toBe(7);
+    } finally {
+      replica.child.kill('SIGTERM');
+      await replica.exit;
+    }
   });
 
   it('rejects an unknown replica drift with one line and exit 2', async () => {
