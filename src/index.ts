@@ -4,6 +4,7 @@ export { defineConfig } from './config/define-config.js';
 export type { CrawlerConfig, ResolvedConfig } from './config/schema.js';
 export type * from './core/browser-driver.js';
 export { type BrowserPool, type BrowserPoolOptions, createBrowserPool } from './core/browser-pool.js';
+export type * from './core/doctor.js';
 export { createEngine } from './core/engine.js';
 export type { BrowserMode, Crawler, EngineOptions, PagePool, RunSummary } from './core/engine-types.js';
 export * from './core/errors.js';
@@ -18,7 +19,7 @@ export type * from './core/site-adapter.js';
 export type * from './core/state-store.js';
 export { ID_SETS } from './core/state-store.js';
 export { type CreateCrawlerOptions, type CsdnCrawler, createCrawler } from './create-crawler.js';
-
+export { type DoctorOptions, type DoctorOutcome, runDoctor } from './doctor/run-doctor.js';
 export { createHttpClient } from './drivers/http.js';
 export { playwrightDriver } from './drivers/playwright.js';
 export { seleniumDriver } from './drivers/selenium.js';

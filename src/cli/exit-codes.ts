@@ -17,6 +17,10 @@ export const EXIT = {
   interrupted: 130,
   /** Stopped by SIGTERM. */
   terminated: 143,
+  /** `doctor`: the site changed (a check names what); evidence saved under <dataDir>/doctor/. */
+  siteDrift: 7,
+  /** `doctor`: the site blocked the probes (security check, bot wall, throttling, no answer). */
+  siteBlocked: 8,
 } as const;
 
 export function exitCodeFor(error: unknown): number {

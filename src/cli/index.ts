@@ -1,5 +1,6 @@
 import { cac } from 'cac';
 import { demoCommand } from './commands/demo-command.js';
+import { doctorCommand } from './commands/doctor-command.js';
 import { exportCommand } from './commands/export-command.js';
 import { replicaCommand } from './commands/replica-command.js';
 import { reportCommand, serveCommand } from './commands/report-command.js';
@@ -91,6 +92,23 @@ export function buildCli(out: (line: string) => void, err: (line: string) => voi
     });
 
   cli
+    .command('doctor', 'Check the live site (or --base-url) against what the adapter expects')
+    .option(
+      '--config <file>',
+      'Config file (default: csdn-crawl.config.{ts,mjs,js,json} in the current directory)',
+    )
+    .option('--data-dir <dir>', 'Evidence goes to <dir>/doctor/<timestamp>/ (default ./.csdn-crawl)')
+    .option('--base-url <url>', 'Site origin (default https://blog.csdn.net)')
+    .option(
+      '--users <a,b>',
+      'Probe users (default: long-lived public accounts; required for another --base-url)',
+    )
+    .option('--json', 'Print one JSON object')
+    .action((flags: Flags) => {
+      pending = doctorCommand(flags, out);
+    });
+
+  cli
     .command('serve <dir>', 'Serve a built report on localhost')
     .option('--port <port>', 'Port (default 8081)')
     .option('--host <host>', 'Address (default 127.0.0.1)')
@@ -118,6 +136,7 @@ export function buildCli(out: (line: string) => void, err: (line: string) => voi
     .option('--seed <n>', 'Population seed (default 1)')
     .option('--faults <preset>', 'none | realistic | hostile | challenge (default none)')
     .option('--legacy-only', 'The whole site in the 2018-2019 skin, no JSON API')
+    .option('--drift <list>', 'Changes of the site for doctor: renamed-fields,page-cap,… (docs/replica.md)')
     .action((flags: Flags) => {
       pending = replicaCommand(flags, out);
     });

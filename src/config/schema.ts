@@ -72,6 +72,13 @@ const snapshotsSchema = z
   })
   .strict();
 
+const doctorSchema = z
+  .object({
+    /** Probe users of `csdn-crawl doctor`; empty: built-in long-lived accounts (real site only). */
+    users: z.array(z.string().min(1)).default([]),
+  })
+  .strict();
+
 export const configSchema = z
   .object({
     /** User IDs (or profile URLs) to add to pending before the run. */
@@ -96,6 +103,7 @@ export const configSchema = z
     discovery: discoverySchema.default({}),
     outage: outageSchema.default({}),
     snapshots: snapshotsSchema.default({}),
+    doctor: doctorSchema.default({}),
     requestTimeoutMs: z.number().int().min(100).default(20_000),
     userTimeoutMs: z
       .number()

@@ -1,4 +1,5 @@
 import type { BrowserPage } from './browser-driver.js';
+import type { DoctorCheck, DoctorContext } from './doctor.js';
 import type { HttpClient } from './http-client.js';
 import type { Logger } from './logger.js';
 import type { UserResult } from './model.js';
@@ -60,4 +61,9 @@ export interface SiteAdapter {
    * CrawlErrors that the retry policy judges.
    */
   crawlUser(id: string, context: CrawlContext): Promise<UserResult>;
+  /**
+   * Optional: probe the live site against what this adapter expects (`csdn-crawl doctor`).
+   * Few requests, one at a time; never throws for what the site answers (that is a result).
+   */
+  doctor?(context: DoctorContext): Promise<DoctorCheck[]>;
 }

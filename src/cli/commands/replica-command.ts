@@ -1,5 +1,6 @@
 import { InvalidInputError } from '../../core/errors.js';
 import { type FaultPreset, startReplica } from '../../testing/replica/index.js';
+import { checkDrifts } from './replica-drift-flag.js';
 
 const PRESETS: FaultPreset[] = ['none', 'realistic', 'hostile', 'challenge'];
 
@@ -10,6 +11,7 @@ export interface ReplicaFlags {
   seed?: number;
   faults?: string;
   legacyOnly?: boolean;
+  drift?: string;
 }
 
 export function checkPreset(faults: string | undefined): FaultPreset {
@@ -30,13 +32,17 @@ export async function replicaCommand(flags: ReplicaFlags, print: (line: string) 
     users: flags.users ?? 500,
     seed: flags.seed ?? 1,
     faults: checkPreset(flags.faults),
+    drift: checkDrifts(flags.drift),
     legacyOnly: Boolean(flags.legacyOnly),
   });
   print(
-    `CSDN replica serving ${replica.usernames.length} users at ${replica.url} (faults: ${flags.faults ?? 'none'})`,
+    `CSDN replica serving ${replica.usernames.length} users at ${replica.url} (faults: ${flags.faults ?? 'none'}${flags.drift ? `, drift: ${checkDrifts(flags.drift).join(',')}` : ''})`,
   );
   print(
     `try ${replica.url}/${replica.usernames[0]} ; crawl it with: csdn-crawl run --base-url ${replica.url} ${replica.usernames.slice(0, 3).join(' ')}`,
+  );
+  print(
+    `check it with: csdn-crawl doctor --base-url ${replica.url} --users ${replica.usernames.slice(0, 2).join(',')}`,
   );
   await new Promise<void>((resolve) => {
     const done = () => resolve();

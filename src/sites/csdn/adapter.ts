@@ -4,6 +4,7 @@ import type { CrawlContext, SiteAdapter } from '../../core/site-adapter.js';
 import { type ApiWalkResult, walkApiArticles } from './api-walk.js';
 import { ChallengeGate } from './challenge-gate.js';
 import { readUserList } from './discovery.js';
+import { runCsdnDoctor } from './doctor.js';
 import { walkLegacyBrowser } from './legacy-browser-walk.js';
 import { walkLegacyHttp } from './legacy-http-walk.js';
 import { normalizeCsdnId } from './normalize-id.js';
@@ -198,5 +199,5 @@ export function createCsdnAdapter(options: CsdnAdapterOptions = {}): SiteAdapter
     }
   }
 
-  return { name: 'csdn', normalizeId, crawlUser };
+  return { name: 'csdn', normalizeId, crawlUser, doctor: (context) => runCsdnDoctor(baseUrl, context) };
 }

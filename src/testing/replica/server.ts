@@ -3,6 +3,7 @@ import type { Socket } from 'node:net';
 import { businessList, MAX_API_SIZE, missingUser, tabTotal, userList } from './api.js';
 import * as shape from './api-variant.js';
 import { CHALLENGE_COOKIE, ChallengeBook, challengePage, readCookie } from './challenge.js';
+import { type Drift, DriftHooks } from './drift.js';
 import { BotWall, type FaultConfig, type FaultPreset, resolveFaults } from './faults.js';
 import { errorPage, notFoundPage } from './html.js';
 import { homePage } from './page-home.js';
@@ -15,6 +16,8 @@ export interface ReplicaOptions {
   host?: string;
   users?: number;
   seed?: number;
+  /** Named changes of the site (drift.ts), for `csdn-crawl doctor`. Default none. */
+  drift?: Drift[];
   faults?: FaultPreset | Partial<FaultConfig>;
   legacyOnly?: boolean;
   overlay?: boolean;
@@ -168,6 +171,7 @@ export async function startReplica(options: ReplicaOptions = {}): Promise<Replic
   const contentRng = new Rng(hash32(seed, 'content'));
   const book = new ChallengeBook();
   const wall = new BotWall();
+  const drift = new DriftHooks(options.drift);
   const endpoints: Record<string, number> = {};
   const faultCounts: Record<string, number> = {};
   let total = 0;
@@ -183,7 +187,15 @@ export async function startReplica(options: ReplicaOptions = {}): Promise<Replic
     return `http://${h || `${host}:${port}`}`;
   }
 
+  /** The answer as the drift hooks (drift.ts) leave it: unchanged unless `drift` names a change. */
   function content(req: IncomingMessage, r: Route): Reply {
+    const notFound = r.endpoint === 'not-found' || !pop.user(r.username ?? '');
+    const path = (req.url ?? '/').split('?')[0];
+    const sized = { ...r, size: drift.capSize(r.endpoint, r.size) };
+    return drift.intercept(path) ?? drift.reshape(r.endpoint, siteContent(req, sized), notFound);
+  }
+
+  function siteContent(req: IncomingMessage, r: Route): Reply {
     const html = (body: string, status = 200): Reply => ({ status, type: 'html', body });
     const json = (body: string): Reply => ({ status: 200, type: 'json', body });
     if (r.endpoint === 'not-found') return html(notFoundPage(), 404);
