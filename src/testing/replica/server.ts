@@ -34,6 +34,8 @@ export interface Replica {
   port: number;
   usernames: string[];
   missingUsernames: string[];
+  /** Users whose nickname and texts carry every page marker (adversarial.ts); outside the graph. */
+  adversarialUsernames: string[];
   allUsernames(): string[];
   truth(username: string): UserTruth | undefined;
   exportTruth(): Record<string, UserTruth>;
@@ -380,6 +382,7 @@ export async function startReplica(options: ReplicaOptions = {}): Promise<Replic
     port,
     usernames: [...pop.initial],
     missingUsernames: [...pop.missing],
+    adversarialUsernames: [...pop.adversarial],
     allUsernames: () => pop.all(),
     truth: (username) => pop.truth(username),
     exportTruth: () => {
