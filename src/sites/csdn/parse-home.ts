@@ -14,9 +14,22 @@ const NOT_FOUND_TITLES = new Set(['404', '404 - CSDN']);
  */
 export function ownInitialState(page: string | PageView): unknown {
   const view = viewOf(page);
-  const hit = findInCode(view.scripts, /window\.__INITIAL_STATE__\s*=/);
-  return hit ? extractInitialState(hit.script.code.slice(hit.start)) : undefined;
+  let read = STATES.get(view);
+  if (!read) {
+    // read once per parsed page: the 404 test, the profile test and the profile all need it
+    const hit = findInCode(view.scripts, /window\.__INITIAL_STATE__\s*=/);
+    try {
+      read = { value: hit ? extractInitialState(hit.script.code.slice(hit.start)) : undefined };
+    } catch (error) {
+      read = { error };
+    }
+    STATES.set(view, read);
+  }
+  if ('error' in read) throw read.error;
+  return read.value;
 }
+
+const STATES = new WeakMap<PageView, { value: unknown } | { error: unknown }>();
 
 function stateOrUndefined(view: PageView): unknown {
   try {
