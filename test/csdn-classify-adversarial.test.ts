@@ -3,7 +3,12 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Profile } from '../src/core/model.js';
 import { isChallengeHtml, isChallengeResponse } from '../src/sites/csdn/classify-response.js';
-import { isChallengePage, parseBusinessList } from '../src/sites/csdn/parse-api.js';
+import {
+  isChallengePage,
+  parseBusinessList,
+  parseTabTotal,
+  parseUserList,
+} from '../src/sites/csdn/parse-api.js';
 import { hasProfileModule, isNotFoundPage, parseHomePage } from '../src/sites/csdn/parse-home.js';
 import {
   isEmptyLegacyList,
@@ -152,6 +157,25 @@ describe('adversarial replica users', () => {
     }
   });
 
+  it('the other JSON endpoints (tab totals, fans, follows): parsed, never the challenge', async () => {
+    for (const u of today.adversarialUsernames) {
+      const q = encodeURIComponent(u);
+      const tab = await get(today.url, `/community/home-api/v1/get-tab-total?username=${q}`);
+      expect(isChallengePage(tab.body), u).toBe(false);
+      expect(parseTabTotal(tab.body).blog, u).toBe(today.truth(u)?.articles.length);
+      for (const list of ['get-fans-list', 'get-follow-list']) {
+        const { status, body } = await get(
+          today.url,
+          `/community/home-api/v1/${list}?page=1&size=20&blogUsername=${q}`,
+        );
+        expect(isChallengeResponse({ status, body, headers: {}, url: '' } as never), `${u} ${list}`).toBe(
+          false,
+        );
+        expect(parseUserList(body, list).usernames, `${u} ${list}`).toEqual([]);
+      }
+    }
+  });
+
   it('the legacy home page: the aside profile equal to the truth', async () => {
     for (const u of legacy.adversarialUsernames) {
       const { status, body } = await get(legacy.url, `/${encodeURIComponent(u)}`);
@@ -245,6 +269,20 @@ describe("the site's own pages are still recognised", () => {
       isChallengeHtml('<html><script>var arg1=\'3C1D\';document.cookie="acw_sc__v2=1"</script></html>'),
     ).toBe(true);
     expect(isChallengeHtml('{"title":"<title>请进行安全验证</title>","arg1":"x"}')).toBe(false);
+    // string literals of every kind are data: escaped quotes, single quotes, templates, continuations
+    const tricky = `<script>
+      var a = "say \\"var currentPage = 7;\\" twice"; var b = 'it\\'s var pageSize = 1;';
+      var c = \`var listTotal = 0; \${x}\`; var d = "line \\
+var username = 'nobody';";
+      var currentPage = 4; var pageSize = 40 ; var listTotal = 81; var username = 'u\\u0031';
+      var isOwner = false;</script>`;
+    expect(parseLegacyVars(wrap(tricky))).toEqual({
+      currentPage: 4,
+      pageSize: 40,
+      listTotal: 81,
+      username: 'u1',
+      isOwner: false,
+    });
   });
 });
 
