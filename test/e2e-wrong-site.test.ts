@@ -18,6 +18,8 @@ const root = mkdtempSync(path.join(tmpdir(), 'csdn-wrong-site-'));
 let replica: Replica;
 let plain: http.Server;
 let plainUrl: string;
+let other: http.Server;
+let otherUrl: string;
 let proxy: http.Server;
 let proxyUrl: string;
 
@@ -39,6 +41,12 @@ beforeAll(async () => {
   replica = await startReplica({ users: 10, seed: 21 });
   plain = http.createServer((_req, res) => notFound(res));
   plainUrl = await listen(plain);
+  // another web site: HTTP 200 and the same page for every path
+  other = http.createServer((_req, res) => {
+    res.writeHead(200, { 'Content-Type': 'text/html; charset=utf-8' });
+    res.end('<html><head><title>Welcome</title></head><body><p>It works!</p></body></html>');
+  });
+  otherUrl = await listen(other);
   // the replica mounted under /csdn, as behind a reverse proxy; anything else is a plain 404
   proxy = http.createServer((req, res) => {
     const url = req.url ?? '/';
@@ -58,6 +66,7 @@ beforeAll(async () => {
 afterAll(async () => {
   await new Promise((r) => plain?.close(r));
   await new Promise((r) => proxy?.close(r));
+  await new Promise((r) => other?.close(r));
   await replica?.close();
   rmSync(root, { recursive: true, force: true });
 });
@@ -92,6 +101,19 @@ describe('a base URL that is not CSDN', () => {
     expect(await counts(dataDir)).toMatchObject({ failed: 3, notfound: 0, done: 0 });
     const status = await cli(['status', '--data-dir', dataDir]);
     expect(status.output).toContain(`failed ${users[0]}: ${plainUrl}: answered HTTP 404`);
+  });
+
+  it('another web site answering 200 everywhere: failed after its retries, naming the base URL', {
+    timeout: 60_000,
+  }, async () => {
+    const dataDir = path.join(root, 'other');
+    const user = replica.usernames[0];
+    const { code, output } = await cli(['run', user, '--base-url', otherUrl, '--data-dir', dataDir]);
+    expect(code).toBe(5);
+    expect(output).toContain(
+      `${otherUrl}: answered HTTP 200 with a page that is neither a CSDN profile nor CSDN's 404 page; is --base-url right?`,
+    );
+    expect(await counts(dataDir)).toMatchObject({ failed: 1, notfound: 0, done: 0 });
   });
 
   it('a proxy with a path prefix: failed first, then `retry` and the right URL crawl them exactly', {
