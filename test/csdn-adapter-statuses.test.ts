@@ -6,6 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   AbortedError,
   BlockedError,
+  ConfigError,
   NetworkError,
   NotFoundError,
   ParseError,
@@ -61,7 +62,8 @@ const users: Record<string, Handler> = {
     return json(fixture('api-tab-total.json'));
   },
   gone_user: () => html(fixture('home-404.html')),
-  gone404_user: () => html('<html><body>Not Found</body></html>', 404),
+  gone404_user: () => html(fixture('home-404.html'), 404),
+  plain404_user: () => html('<html><body>Not Found</body></html>', 404),
   challenged: () => html(fixture('challenge-521.html'), 521),
   challenged_api: (url) =>
     url.pathname === '/challenged_api'
@@ -177,9 +179,17 @@ describe('csdn adapter over HTTP: answers mapped to results and errors', () => {
     });
   });
 
-  it('not found: a 200 page saying 404, or a real 404', async () => {
+  it("not found: CSDN's own 404 page, with HTTP 200 or 404", async () => {
     expect(await crawlError('gone_user')).toBeInstanceOf(NotFoundError);
     expect(await crawlError('gone404_user')).toBeInstanceOf(NotFoundError);
+  });
+
+  it('a plain 404 that is not CSDN\'s page fails the user, naming the base URL, never "not found"', async () => {
+    const error = await crawlError('plain404_user');
+    expect(error).toBeInstanceOf(ConfigError);
+    expect((error as Error).message).toBe(
+      `${baseUrl}: answered HTTP 404 with a page that is not CSDN's 404 page; is --base-url right?`,
+    );
   });
 
   it('521 without a browser is a challenge block, on pages and on JSON endpoints', async () => {

@@ -72,9 +72,11 @@ export function buildCli(out: (line: string) => void, err: (line: string) => voi
       pending = statusCommand(flags, out);
     });
 
-  storeFlags(cli.command('retry', 'Move failed IDs back to pending')).action((flags: Flags) => {
-    pending = retryCommand(flags, out);
-  });
+  storeFlags(cli.command('retry', 'Move failed IDs (or, with --notfound, not-found IDs) back to pending'))
+    .option('--notfound', 'Re-queue the IDs judged not found instead (e.g. after a wrong --base-url)')
+    .action((flags: Flags) => {
+      pending = retryCommand(flags, out);
+    });
 
   storeFlags(cli.command('export', 'Write results to a file'))
     .option('--format <format>', 'jsonl | csv (default jsonl)')

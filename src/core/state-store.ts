@@ -9,6 +9,8 @@
 
 export type IdSet = 'backlog' | 'pending' | 'leased' | 'done' | 'notfound' | 'failed';
 export const ID_SETS: readonly IdSet[] = ['backlog', 'pending', 'leased', 'done', 'notfound', 'failed'];
+/** The final sets `retryFailed` can move back to pending. */
+export type RetrySet = 'failed' | 'notfound';
 
 export type SetCounts = Record<IdSet, number>;
 
@@ -76,8 +78,11 @@ export interface StateStore {
   release(owner: string, ids: readonly string[]): Promise<void>;
   /** Return every lease held by owner to pending at once (a restarted worker reclaiming its own); `enqueuedAt` stays. */
   releaseOwner(owner: string): Promise<number>;
-  /** Move failed IDs back to pending. */
-  retryFailed(): Promise<number>;
+  /**
+   * Move failed IDs (or, with `'notfound'`, IDs judged not found) back to pending, with a fresh
+   * budget of attempts and no reason. Resolves with how many moved.
+   */
+  retryFailed(from?: RetrySet): Promise<number>;
   counts(): Promise<SetCounts>;
   /** Page through one set. */
   list(set: IdSet, options?: { limit?: number; after?: string }): Promise<IdRecord[]>;

@@ -5,6 +5,7 @@ import type {
   IdRecord,
   IdSet,
   Lease,
+  RetrySet,
   SetCounts,
   StateStore,
   WorkerInfo,
@@ -440,12 +441,12 @@ export class KeyvStateStore implements StateStore {
     });
   }
 
-  async retryFailed(): Promise<number> {
+  async retryFailed(from: RetrySet = 'failed'): Promise<number> {
     let moved = 0;
     for (;;) {
       const got = await this.transaction(async (work) => {
-        await work.prefetch(['failed', 'pending'], true);
-        const taken = await this.takeFromHead(work, 'failed', CHUNK, () => true, Number.POSITIVE_INFINITY);
+        await work.prefetch([from, 'pending'], true);
+        const taken = await this.takeFromHead(work, from, CHUNK, () => true, Number.POSITIVE_INFINITY);
         const now = Date.now();
         for (const t of taken) {
           await this.leave(work, t.rec);

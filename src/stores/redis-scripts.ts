@@ -204,10 +204,11 @@ redis.call('DEL', ownerkey(owner))
 return #held
 `;
 
-/** ARGV: prefix, n, now -> number moved (call until it returns less than n) */
+/** ARGV: prefix, n, now, from ('failed' | 'notfound') -> number moved (call until it returns less than n) */
 export const RETRY_FAILED = `${COMMON}
 local n, now = tonumber(ARGV[2]), tonumber(ARGV[3])
-local items = redis.call('ZPOPMIN', setkey('failed'), n)
+local from = ARGV[4] == 'notfound' and 'notfound' or 'failed'
+local items = redis.call('ZPOPMIN', setkey(from), n)
 local moved = 0
 for i = 1, #items, 2 do
   local id = items[i]

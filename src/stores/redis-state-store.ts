@@ -6,6 +6,7 @@ import type {
   IdRecord,
   IdSet,
   Lease,
+  RetrySet,
   SetCounts,
   StateStore,
   WorkerInfo,
@@ -185,10 +186,10 @@ export class RedisStateStore implements StateStore {
     return (await this.run('RELEASE_OWNER', owner, Date.now())) as number;
   }
 
-  async retryFailed(): Promise<number> {
+  async retryFailed(from: RetrySet = 'failed'): Promise<number> {
     let moved = 0;
     for (;;) {
-      const got = (await this.run('RETRY_FAILED', CHUNK, Date.now())) as number;
+      const got = (await this.run('RETRY_FAILED', CHUNK, Date.now(), from)) as number;
       moved += got;
       if (got < CHUNK) return moved;
     }

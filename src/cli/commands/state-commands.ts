@@ -59,11 +59,17 @@ export async function promoteCommand(n: unknown, flags: CommonFlags, print: Prin
   return EXIT.ok;
 }
 
-export async function retryCommand(flags: CommonFlags, print: Print): Promise<number> {
+/** `retry`: failed IDs back to pending; `--notfound`: the IDs judged not found instead (after a wrong --base-url). */
+export async function retryCommand(
+  flags: CommonFlags & { notfound?: boolean },
+  print: Print,
+): Promise<number> {
   const config = await configFromFlags(flags);
   const state = await openStateOnly(config);
   try {
-    print(`moved ${await state.retryFailed()} failed IDs back to pending`);
+    const from = flags.notfound ? 'notfound' : 'failed';
+    const what = from === 'notfound' ? 'not-found' : 'failed';
+    print(`moved ${await state.retryFailed(from)} ${what} IDs back to pending`);
   } finally {
     await state.close();
   }

@@ -3,11 +3,13 @@ import type { Profile, UserResult } from '../../core/model.js';
 import type { CrawlContext, SiteAdapter } from '../../core/site-adapter.js';
 import { type ApiWalkResult, walkApiArticles } from './api-walk.js';
 import { ChallengeGate } from './challenge-gate.js';
+import { notCsdnPage } from './classify-response.js';
 import { readUserList } from './discovery.js';
 import { runCsdnDoctor } from './doctor.js';
 import { walkLegacyBrowser } from './legacy-browser-walk.js';
 import { walkLegacyHttp } from './legacy-http-walk.js';
 import { normalizeCsdnId } from './normalize-id.js';
+import { viewOf } from './page-structure.js';
 import { type BusinessListPage, parseBusinessList } from './parse-api.js';
 import { type HomePage, isNotFoundPage, parseHomePage } from './parse-home.js';
 import { createSiteFetcher, type SiteFetcher } from './site-fetcher.js';
@@ -59,14 +61,26 @@ export function createCsdnAdapter(options: CsdnAdapterOptions = {}): SiteAdapter
   const normalizeId = (input: string) => normalizeCsdnId(input, extraHosts);
   let apiKnownMissing = false;
 
+  /**
+   * The home page, classified by structure: CSDN's own 404 page (with HTTP 200, 404 or 410) is
+   * a missing user; a 404/410 with any other page, or a 200 that is neither a profile nor that
+   * page, comes from something that is not CSDN (a wrong base URL, a proxy, a path prefix) and
+   * fails the user, naming the base URL, instead of marking every user missing for good.
+   */
   async function readHome(id: string, fetcher: SiteFetcher): Promise<HomePage> {
     const response = await fetcher.get(urls.home(id), 'home page');
-    if (response.status === 404 || response.status === 410 || isNotFoundPage(response.body)) {
-      throw new NotFoundError(`CSDN user ${id} does not exist`);
+    const view = viewOf(response.body);
+    if (isNotFoundPage(view)) throw new NotFoundError(`CSDN user ${id} does not exist`);
+    if (response.status === 404 || response.status === 410) {
+      throw new ConfigError(notCsdnPage(baseUrl, response.status), {
+        hint: `the home page of ${id} was ${urls.home(id)}`,
+      });
     }
-    const home = parseHomePage(response.body, id);
+    const home = parseHomePage(view, id);
     if (home.skin === 'unknown') {
-      throw new ParseError(`home page of ${id} has no profile (neither embedded state, counters nor aside)`);
+      throw new ParseError(
+        `${notCsdnPage(baseUrl, response.status)} (home page of ${id}: no embedded state, counters nor aside)`,
+      );
     }
     return home;
   }

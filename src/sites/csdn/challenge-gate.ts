@@ -1,5 +1,6 @@
 import { AbortedError, BlockedError, CrawlError, TimeoutError } from '../../core/errors.js';
 import type { CrawlContext } from '../../core/site-adapter.js';
+import { isChallengeHtml } from './classify-response.js';
 
 export interface ChallengeGateOptions {
   /** Deadline for the browser to get past the check. */
@@ -7,8 +8,6 @@ export interface ChallengeGateOptions {
   /** How often the page is looked at while waiting. */
   pollMs?: number;
 }
-
-const CHALLENGE_IN_PAGE = /<title>[^<]*安全验证|请进行安全验证|acw_sc__v2/;
 
 /**
  * Passes the 521 check in a browser and hands the cookies it earned to the HTTP client.
@@ -54,7 +53,7 @@ export class ChallengeGate {
         if (context.signal.aborted)
           throw new BlockedError('challenge', 'stopped while passing the security check');
         const html = await page.content({ timeoutMs: Math.max(1000, deadline - Date.now()) }).catch(() => '');
-        if (html !== '' && !CHALLENGE_IN_PAGE.test(html)) break;
+        if (html !== '' && !isChallengeHtml(html)) break;
         if (Date.now() >= deadline) {
           throw new TimeoutError(
             `browser did not get past the security check of ${host} within ${timeoutMs} ms`,

@@ -1,7 +1,9 @@
-import { NotFoundError, ParseError } from '../../core/errors.js';
+import { ConfigError, NotFoundError, ParseError } from '../../core/errors.js';
 import type { Article } from '../../core/model.js';
 import type { CrawlContext } from '../../core/site-adapter.js';
 import { ArticleCollector, catchUpHead } from './article-collector.js';
+import { notCsdnPage } from './classify-response.js';
+import { viewOf } from './page-structure.js';
 import { isNotFoundPage } from './parse-home.js';
 import { isEmptyLegacyList, type LegacyListPage, parseLegacyList } from './parse-legacy.js';
 import type { SiteFetcher } from './site-fetcher.js';
@@ -18,7 +20,7 @@ export interface LegacyWalkResult {
 
 /**
  * The legacy skin over plain HTTP: `/<id>/article/list/<n>` for n = 1..ceil(listTotal/pageSize).
- * Ends early at an empty page (空空如也) or a short page; a page that adds nothing new ends it
+ * Ends early at an empty page (the list's own 空空如也 element) or a short page; a page that adds nothing new ends it
  * too (a site that ignores the page number). Re-reads page 1 when the walk took several pages.
  */
 export async function walkLegacyHttp(
@@ -29,17 +31,17 @@ export async function walkLegacyHttp(
   maxPages: number,
 ): Promise<LegacyWalkResult> {
   const read = async (n: number): Promise<LegacyListPage> => {
-    const response = await fetcher.get(urls.legacyList(id, n), `legacy list page ${n}`);
-    if (response.status === 404 || isNotFoundPage(response.body)) {
+    const url = urls.legacyList(id, n);
+    const response = await fetcher.get(url, `legacy list page ${n}`);
+    const view = viewOf(response.body);
+    if (isNotFoundPage(view)) {
       if (n === 1) throw new NotFoundError(`CSDN user ${id} has no article list (404)`);
       return { articles: [], hiddenSkipped: 0, foreignSkipped: 0, vars: {} };
     }
-    const parsed = parseLegacyList(response.body, id);
-    if (
-      parsed.articles.length === 0 &&
-      parsed.vars.listTotal === undefined &&
-      !isEmptyLegacyList(response.body)
-    ) {
+    // a 404 that is not CSDN's own page: something else answers at this address
+    if (response.status === 404) throw new ConfigError(notCsdnPage(url, response.status));
+    const parsed = parseLegacyList(view, id);
+    if (parsed.articles.length === 0 && parsed.vars.listTotal === undefined && !isEmptyLegacyList(view)) {
       // Not an empty list: something else answered (an error page served with 200).
       throw new ParseError(`legacy list page ${n} of ${id} is not a list page`);
     }

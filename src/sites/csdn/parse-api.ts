@@ -1,10 +1,14 @@
 import { BlockedError, ParseError } from '../../core/errors.js';
 import type { Article, ArticleType } from '../../core/model.js';
+import { isChallengeHtml } from './classify-response.js';
 import { parseCount } from './parse-number.js';
 
-/** The 521 "请进行安全验证" page (its script computes the acw_sc__v2 cookie). */
+/**
+ * The 521 "请进行安全验证" page (its script computes the acw_sc__v2 cookie), by its structure:
+ * a body that parses as JSON is never the check, whatever its strings say.
+ */
 export function isChallengePage(body: string): boolean {
-  return /安全验证|acw_sc__v2|arg1\s*=\s*'/.test(body);
+  return isChallengeHtml(body.replace(/^\uFEFF/, ''));
 }
 
 type Json = Record<string, unknown>;

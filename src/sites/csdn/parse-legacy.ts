@@ -1,14 +1,19 @@
-import { type HTMLElement, parse } from 'node-html-parser';
+import type { HTMLElement } from 'node-html-parser';
 import { ParseError } from '../../core/errors.js';
 import type { Article, ArticleType, Profile } from '../../core/model.js';
+import { ownScriptVar, type PageView, viewOf } from './page-structure.js';
 import { firstInteger, parseCount } from './parse-number.js';
 
-/** The 2017-2020 ("phoenix") skin: item boxes, the inline pager variables, the aside profile. */
-export function isLegacyPage(html: string): boolean {
+/**
+ * The 2017-2020 ("phoenix") skin: an article item box or the aside profile as elements, or the
+ * pager variables set by the page's own script (never the words in a title that spell them).
+ */
+export function isLegacyPage(page: string | PageView): boolean {
+  const view = viewOf(page);
   return (
-    /var\s+listTotal\s*=/.test(html) ||
-    /id=["']asideProfile["']/.test(html) ||
-    html.includes('article-item-box')
+    view.root.querySelector('#asideProfile') !== null ||
+    view.root.querySelector('div.article-item-box') !== null ||
+    ownScriptVar(view.scripts, 'listTotal') !== undefined
   );
 }
 
@@ -21,35 +26,35 @@ export interface LegacyVars {
   currentUserName?: string;
 }
 
-function scriptVar(html: string, name: string): string | undefined {
-  const re = new RegExp(`var\\s+${name}\\s*=\\s*(?:"([^"]*)"|'([^']*)'|([^;\\n]+?))\\s*;`);
-  const m = re.exec(html);
-  if (!m) return undefined;
-  return (m[1] ?? m[2] ?? m[3])?.trim();
-}
-
 /** The inline globals of a legacy page (`currentPage`, `pageSize`, `listTotal`, `username`, `isOwner`). */
-export function parseLegacyVars(html: string): LegacyVars {
+export function parseLegacyVars(page: string | PageView): LegacyVars {
+  const { scripts } = viewOf(page);
+  const scriptVar = (name: string) => ownScriptVar(scripts, name);
   const vars: LegacyVars = {};
   const num = (name: 'currentPage' | 'pageSize' | 'listTotal') => {
-    const raw = scriptVar(html, name);
+    const raw = scriptVar(name);
     if (raw !== undefined) vars[name] = parseCount(raw, name);
   };
   num('currentPage');
   num('pageSize');
   num('listTotal');
-  const username = scriptVar(html, 'username');
+  const username = scriptVar('username');
   if (username) vars.username = username;
-  const owner = scriptVar(html, 'isOwner');
+  const owner = scriptVar('isOwner');
   if (owner === 'true' || owner === 'false') vars.isOwner = owner === 'true';
-  const current = scriptVar(html, 'currentUserName');
+  const current = scriptVar('currentUserName');
   if (current !== undefined) vars.currentUserName = current;
   return vars;
 }
 
-/** A legacy list page that says it has nothing (空空如也), as opposed to a page that is no list at all. */
-export function isEmptyLegacyList(html: string): boolean {
-  return /空空如也/.test(html) || /class="[^"]*\bno-data\b/.test(html);
+/**
+ * A legacy list page that says it has nothing: the list container's own empty-state element
+ * (`.article-list > .no-data`, which shows 空空如也), as opposed to a page that is no list at all.
+ * The words 空空如也 in a title or a nickname are not that element.
+ */
+export function isEmptyLegacyList(page: string | PageView): boolean {
+  const { root } = viewOf(page);
+  return root.querySelectorAll('.article-list .no-data').length > 0;
 }
 
 /** ceil(listTotal / pageSize), or undefined when the page does not say. */
@@ -129,8 +134,9 @@ export interface LegacyListPage {
 }
 
 /** The article items of a legacy home page or `/article/list/<n>` page, in page order. */
-export function parseLegacyList(html: string, username: string): LegacyListPage {
-  const root = parse(html);
+export function parseLegacyList(page: string | PageView, username: string): LegacyListPage {
+  const view = viewOf(page);
+  const { root } = view;
   const articles: Article[] = [];
   let hiddenSkipped = 0;
   let foreignSkipped = 0;
@@ -148,7 +154,7 @@ export function parseLegacyList(html: string, username: string): LegacyListPage 
     }
     articles.push(legacyItem(box, link, articleId, url));
   }
-  const vars = parseLegacyVars(html);
+  const vars = parseLegacyVars(view);
   return { articles, hiddenSkipped, foreignSkipped, vars, pageCount: legacyPageCount(vars) };
 }
 
@@ -183,8 +189,8 @@ function legacyItem(box: HTMLElement, link: HTMLElement, articleId: string, url:
 }
 
 /** The state of the script-filled pager, as seen in a browser's DOM. */
-export function parseLegacyPager(html: string): { present: boolean; nextDisabled: boolean } {
-  const root = parse(html);
+export function parseLegacyPager(page: string | PageView): { present: boolean; nextDisabled: boolean } {
+  const { root } = viewOf(page);
   const next = root.querySelector('li.js-page-next');
   if (!next) return { present: false, nextDisabled: true };
   const disabled = next.classList.contains('ui-pager-disabled') || next.hasAttribute('disabled');
@@ -202,8 +208,8 @@ const ASIDE_DATA: [RegExp, 'originalCount' | 'fansCount' | 'likeCount' | 'commen
  * The legacy aside `#asideProfile`: exact values from `title` attributes, never the shown
  * "1万+". A counter whose only value is abbreviated is left out.
  */
-export function parseLegacyAside(html: string): Partial<Profile> {
-  const root = parse(html);
+export function parseLegacyAside(page: string | PageView): Partial<Profile> {
+  const { root } = viewOf(page);
   const aside = root.querySelector('#asideProfile');
   const out: Partial<Profile> = {};
   if (!aside) return out;

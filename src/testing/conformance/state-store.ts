@@ -259,6 +259,23 @@ export function stateStoreConformance(
       expect(await store.releaseOwner('mine')).toBe(3);
     });
 
+    it("moves not-found IDs back to pending with retryFailed('notfound'), failed ones stay", async () => {
+      await store.add(['n1', 'n2', 'f1', 'ok']);
+      await store.claim('w', 4, 60_000);
+      await store.complete('w', 'n1', 'notfound', 'gone');
+      await store.complete('w', 'n2', 'notfound', 'gone');
+      await store.complete('w', 'f1', 'failed', 'x');
+      await store.complete('w', 'ok', 'done');
+      expect(await store.retryFailed('notfound')).toBe(2);
+      expect(await store.retryFailed('notfound')).toBe(0);
+      expect(await store.counts()).toMatchObject({ pending: 2, notfound: 0, failed: 1, done: 1 });
+      const again = await store.claim('w', 5, 60_000);
+      expect(again.map((l) => l.id).sort()).toEqual(['n1', 'n2']);
+      expect(again.every((l) => l.attempts === 0)).toBe(true);
+      expect((await store.get('n1'))?.reason).toBeUndefined();
+      expect(await store.retryFailed()).toBe(1);
+    });
+
     it('moves failed IDs back to pending', async () => {
       await store.add(['f1', 'f2', 'ok']);
       await store.claim('w', 3, 60_000);

@@ -1,4 +1,10 @@
 import type { Article, ArticleType, Profile } from '../../core/model.js';
+import {
+  ADVERSARIAL_USERNAMES,
+  adversarialDescription,
+  adversarialTitle,
+  adversarialUser,
+} from './adversarial.js';
 import { generateNames, nicknameFor } from './names.js';
 import { type Rng, rngFor } from './prng.js';
 import { descriptionFor, titleFor } from './titles.js';
@@ -16,6 +22,7 @@ export interface UserTruth {
 /** The replica's "now" in China local time (kept as a UTC date so no time zone leaks in). */
 const EPOCH = Date.UTC(2025, 5, 1, 12, 0, 0);
 const ARTICLE_ID_BASE = 100_000_000;
+const ADVERSARIAL_ID_BASE = 900_000_000;
 
 export function formatTime(ms: number): string {
   return new Date(ms).toISOString().slice(0, 19).replace('T', ' ');
@@ -81,6 +88,8 @@ export class Population {
   readonly initial: string[];
   readonly extras: string[];
   readonly missing: string[];
+  /** Users whose texts carry every page marker (adversarial.ts): crawlable, outside the graph. */
+  readonly adversarial: string[] = [...ADVERSARIAL_USERNAMES];
   private readonly byName = new Map<string, number>();
   private readonly names: string[];
   private readonly follows: number[][];
@@ -102,6 +111,15 @@ export class Population {
     const graph = this.buildGraph();
     this.follows = graph.follows;
     this.fans = graph.fans;
+    // after the graph, so the generated users and their graph stay as they were
+    for (const name of this.adversarial) {
+      if (this.byName.has(name.toLowerCase())) continue;
+      this.byName.set(name.toLowerCase(), this.names.length + this.adversarial.indexOf(name));
+    }
+  }
+
+  private nameAt(index: number): string {
+    return this.names[index] ?? this.adversarial[index - this.names.length];
   }
 
   private buildGraph(): { follows: number[][]; fans: number[][] } {
@@ -159,27 +177,30 @@ export class Population {
 
   /** Without generating the user's articles: list pages of fans need only this. */
   nickname(username: string): string {
+    const adversarial = adversarialUser(username);
+    if (adversarial) return adversarial.nickname;
     return nicknameFor(rngFor(this.seed, 'nick', username), username);
   }
 
   /** The canonical spelling of a name, or undefined. */
   canonical(username: string): string | undefined {
     const index = this.byName.get(username.toLowerCase());
-    return index === undefined ? undefined : this.names[index];
+    return index === undefined ? undefined : this.nameAt(index);
   }
 
   followsOf(user: UserRecord): string[] {
-    return this.follows[user.index].map((i) => this.names[i]);
+    return (this.follows[user.index] ?? []).map((i) => this.names[i]);
   }
 
   fansOf(user: UserRecord): string[] {
-    return this.fans[user.index].map((i) => this.names[i]);
+    return (this.fans[user.index] ?? []).map((i) => this.names[i]);
   }
 
   private generate(index: number): UserRecord {
-    const username = this.names[index];
+    const username = this.nameAt(index);
     const rng = rngFor(this.seed, 'profile', username);
-    const baseCount = Math.min(articleCountFor(rng), this.maxArticles);
+    const drawn = articleCountFor(rng);
+    const baseCount = Math.min(adversarialUser(username)?.articles ?? drawn, this.maxArticles);
     const years = rng.int(1, 12);
     const registrationMs =
       EPOCH - years * 365 * 86400_000 - rng.int(0, 300) * 86400_000 - rng.int(0, 86399) * 1000;
@@ -236,7 +257,10 @@ export class Population {
     }
     postMs = Math.floor(postMs / 1000) * 1000;
     const { type, code } = typeFor(rng);
-    const id = ARTICLE_ID_BASE + k * this.names.length + user.index;
+    const slot = user.index - this.names.length;
+    // adversarial users number their articles apart, so no id is shared with a generated user
+    const id =
+      slot >= 0 ? ADVERSARIAL_ID_BASE + k * 100 + slot : ARTICLE_ID_BASE + k * this.names.length + user.index;
     const article: ReplicaArticle = {
       articleId: String(id),
       title: titleFor(rng, k),
@@ -251,6 +275,10 @@ export class Population {
       top: k === user.topIndex,
       description: descriptionFor(rng),
     };
+    if (adversarialUser(user.username)) {
+      article.title = adversarialTitle(k);
+      article.description = adversarialDescription(k);
+    }
     user.articles.push(article);
     user.viewSum += article.viewCount;
     user.diggSum += article.diggCount;
@@ -296,8 +324,8 @@ export class Population {
       originalCount: user.originalSum,
       articleCount: user.articles.length,
       rank: user.rank,
-      fansCount: this.fans[user.index].length,
-      followCount: this.follows[user.index].length,
+      fansCount: this.fansOf(user).length,
+      followCount: this.followsOf(user).length,
       viewCount: user.viewSum + user.extraViews,
       likeCount: user.diggSum,
       commentCount: user.commentSum,

@@ -40,6 +40,8 @@ export interface Replica {
   port: number;
   usernames: string[];
   missingUsernames: string[];
+  /** Users whose nickname and texts carry every page marker (adversarial.ts); outside the graph. */
+  adversarialUsernames: string[];
   allUsernames(): string[];
   truth(username: string): UserTruth | undefined;
   exportTruth(): Record<string, UserTruth>;
@@ -404,6 +406,7 @@ export async function startReplica(options: ReplicaOptions = {}): Promise<Replic
     port,
     usernames: [...pop.initial],
     missingUsernames: [...pop.missing],
+    adversarialUsernames: [...pop.adversarial],
     allUsernames: () => pop.all(),
     truth: (username) => shape.variantTruth(variant, pop.truth(username)),
     exportTruth: () => {
