@@ -105,14 +105,20 @@ export class SqliteResultStore implements ResultStore {
     this.statements = s;
     const writeUser = db.transaction((result: UserResult, crawledAt: number) => {
       const username = result.username;
-      s.upsertUser.run(username, 'done', null, result.source, crawledAt);
+      // No change means a newer crawl of this user is stored already: its lists stay authoritative.
+      const newest = s.upsertUser.run(username, 'done', null, result.source, crawledAt).changes > 0;
       s.upsertSnapshot.run(username, crawledAt, ...profileValues(result.profile));
       for (const article of uniqueArticles(result.articles)) {
         s.upsertArticle.run(...articleValues(article), username, crawledAt, crawledAt);
       }
-      for (const followee of uniqueNames(result.follows, username))
-        s.insertEdge.run(username, followee, crawledAt);
-      for (const fan of uniqueNames(result.fans, username)) s.insertEdge.run(fan, username, crawledAt);
+      const follows = uniqueNames(result.follows, username);
+      const fans = uniqueNames(result.fans, username);
+      // A complete list replaces what was stored; a capped or partial one only adds.
+      if (newest && result.follows && result.followsComplete)
+        s.dropFollowsExcept.run(username, JSON.stringify(follows));
+      if (newest && result.fans && result.fansComplete) s.dropFansExcept.run(username, JSON.stringify(fans));
+      for (const followee of follows) s.insertEdge.run(username, followee, crawledAt);
+      for (const fan of fans) s.insertEdge.run(fan, username, crawledAt);
     });
     this.writeUser = (result, crawledAt) => writeUser.immediate(result, crawledAt);
     const writeOutcome = db.transaction(
@@ -274,6 +280,12 @@ function prepare(db: BetterSqlite3.Database) {
         last_seen = max(articles.last_seen, excluded.last_seen)`),
     insertEdge: db.prepare(
       'INSERT INTO follow_edges (follower, followee, first_seen) VALUES (?, ?, ?) ON CONFLICT DO NOTHING',
+    ),
+    dropFollowsExcept: db.prepare(
+      'DELETE FROM follow_edges WHERE follower = ? AND followee NOT IN (SELECT value FROM json_each(?))',
+    ),
+    dropFansExcept: db.prepare(
+      'DELETE FROM follow_edges WHERE followee = ? AND follower NOT IN (SELECT value FROM json_each(?))',
     ),
     user: db.prepare('SELECT * FROM users WHERE username = ?'),
     latestSnapshot: db.prepare(
