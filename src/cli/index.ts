@@ -76,7 +76,7 @@ export function buildCli(out: (line: string) => void, err: (line: string) => voi
   });
 
   storeFlags(cli.command('export', 'Write results to a file'))
-    .option('--format <format>', 'jsonl | csv (default jsonl)')
+    .option('--format <format>', 'jsonl | csv | edges-csv (default jsonl)')
     .option('--out <file>', 'Output file')
     .action((flags: Flags) => {
       pending = exportCommand(flags, out);

@@ -2,6 +2,7 @@ import type { Pool, PoolClient, PoolConfig } from 'pg';
 import { CrawlError, InvalidInputError, StoreError } from '../core/errors.js';
 import type { FinalStatus, UserResult } from '../core/model.js';
 import type {
+  FollowEdge,
   ProfileSnapshot,
   ResultCounts,
   ResultStore,
@@ -263,6 +264,25 @@ export class PostgresResultStore implements ResultStore {
       if (rows.length < PAGE) return;
       afterUser = rows[rows.length - 1].username;
       afterId = rows[rows.length - 1].article_id;
+    }
+  }
+
+  /** Every follow edge, in (follower, followee) order, page by page. */
+  async *iterateEdges(): AsyncIterable<FollowEdge> {
+    let afterFollower = '';
+    let afterFollowee = '';
+    for (;;) {
+      const rows = await this.query(
+        'list follow edges',
+        `SELECT * FROM ${this.s}.follow_edges WHERE (follower, followee) > ($1, $2)
+         ORDER BY follower, followee LIMIT ${PAGE}`,
+        [afterFollower, afterFollowee],
+      );
+      for (const row of rows)
+        yield { follower: row.follower, followee: row.followee, firstSeen: Number(row.first_seen) };
+      if (rows.length < PAGE) return;
+      afterFollower = rows[rows.length - 1].follower;
+      afterFollowee = rows[rows.length - 1].followee;
     }
   }
 

@@ -2,6 +2,7 @@ import type BetterSqlite3 from 'better-sqlite3';
 import { CrawlError, StoreError } from '../core/errors.js';
 import type { FinalStatus, UserResult } from '../core/model.js';
 import type {
+  FollowEdge,
   ProfileSnapshot,
   ResultCounts,
   ResultStore,
@@ -204,6 +205,23 @@ export class SqliteResultStore implements ResultStore {
     }
   }
 
+  /** Every follow edge, in (follower, followee) order, page by page. */
+  async *iterateEdges(): AsyncIterable<FollowEdge> {
+    let afterFollower = '';
+    let afterFollowee = '';
+    for (;;) {
+      const rows = this.guard(
+        'list follow edges',
+        () => this.statements.edgesPage.all(afterFollower, afterFollower, afterFollowee, PAGE) as Row[],
+      );
+      for (const row of rows)
+        yield { follower: row.follower, followee: row.followee, firstSeen: row.first_seen };
+      if (rows.length < PAGE) return;
+      afterFollower = rows[rows.length - 1].follower;
+      afterFollowee = rows[rows.length - 1].followee;
+    }
+  }
+
   /** Every profile snapshot, in (username, crawl time) order, page by page. */
   async *iterateSnapshots(): AsyncIterable<ProfileSnapshot> {
     let afterUser = '';
@@ -300,6 +318,8 @@ function prepare(db: BetterSqlite3.Database) {
     usersPage: db.prepare('SELECT * FROM users WHERE username > ? ORDER BY username LIMIT ?'),
     articlesPage: db.prepare(`SELECT * FROM articles WHERE username > ? OR (username = ? AND article_id > ?)
       ORDER BY username, article_id LIMIT ?`),
+    edgesPage: db.prepare(`SELECT * FROM follow_edges WHERE follower > ? OR (follower = ? AND followee > ?)
+      ORDER BY follower, followee LIMIT ?`),
     snapshotsPage: db.prepare(`SELECT * FROM profile_snapshots
       WHERE username > ? OR (username = ? AND crawled_at > ?) ORDER BY username, crawled_at LIMIT ?`),
     counts:
