@@ -31,6 +31,16 @@ export interface CsdnAdapterOptions {
   maxPages?: number;
 }
 
+function setList(result: UserResult, kind: 'follows' | 'fans', names: string[], complete: boolean) {
+  if (kind === 'follows') {
+    result.follows = names;
+    result.followsComplete = complete;
+  } else {
+    result.fans = names;
+    result.fansComplete = complete;
+  }
+}
+
 /** Today's skin has no legacy list; these answers mean the JSON API is not there. */
 function apiMissing(status: number, error?: unknown): boolean {
   return status === 404 || status === 410 || error instanceof ParseError;
@@ -84,7 +94,7 @@ export function createCsdnAdapter(options: CsdnAdapterOptions = {}): SiteAdapter
 
   /**
    * The follow lists as data (`context.graph`) and for discovery: each list is read up to its
-   * limit (0: not read). A list is complete when it ended before the limit and holds at least
+   * limit (0: not read); a list the profile counts as empty costs no request. A list is complete when it ended before the limit and holds at least
    * the profile's count: a page lost to an unreadable answer leaves it short, and an incomplete
    * list only adds edges in the store, never removes any.
    */
@@ -101,19 +111,18 @@ export function createCsdnAdapter(options: CsdnAdapterOptions = {}): SiteAdapter
     for (const { kind, count } of lists) {
       const limit = graphListLimit(context, kind);
       if (limit === 0) continue;
+      if (count === 0) {
+        // The profile read moments ago says the list is empty: no request needed to know it.
+        setList(result, kind, [], true);
+        continue;
+      }
       const names = await readUserList(kind, id, fetcher, urls, context, limit, discoveryPageSize);
       if (!names) continue;
       const complete =
         count === undefined
           ? names.length < limit
           : names.length >= count && (names.length < limit || names.length === count);
-      if (kind === 'follows') {
-        result.follows = names;
-        result.followsComplete = complete;
-      } else {
-        result.fans = names;
-        result.fansComplete = complete;
-      }
+      setList(result, kind, names, complete);
     }
   }
 
