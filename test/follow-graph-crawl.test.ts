@@ -216,12 +216,17 @@ describe('the follow graph as data', () => {
         },
         Date.now(),
       );
+      // A user never found has no lists: not counted as a crawled user without edges.
+      await store.saveOutcome('ghost-user', 'notfound', undefined, Date.now());
       const outDir = path.join(work, 'report');
       await buildReport({ results: store, outDir });
       const html = readFileSync(path.join(outDir, 'index.html'), 'utf8');
       const edges = (await store.counts()).edges;
       expect(html).toContain(`data-graph="edges" data-value="${edges}"`);
       expect(html).not.toContain(PAYLOAD);
+      // Every crawled user now follows the hostile one: all have edges, the ghost is not counted.
+      expect(html).toContain(`data-graph="users-with-edges" data-value="${replica.usernames.length + 1}"`);
+      expect(html).toContain('data-graph="users-without-edges" data-value="0"');
       const table = html.slice(html.indexOf('<table id="top-followed"'));
       const afterHostile = table.indexOf('</tr>', table.indexOf('<tbody>')) + '</tr>'.length;
       expect(table.slice(0, afterHostile)).toContain(

@@ -97,7 +97,7 @@ export async function buildReport(options: BuildReportOptions): Promise<ReportSu
       results.getEdges(username),
     ]);
     aggregator.addUser(user, articles, snapshots);
-    graph.addUser(username, edges);
+    graph.addUser(username, user.status === 'done', edges);
     const summary = summarizeUser(user, articles, snapshots);
     const file = safeUserFileName(username);
     written.add(file);

@@ -23,7 +23,7 @@ export interface FollowGraphOverview {
   edgesInCrawl: number;
   /** Crawled users with at least one stored edge. */
   usersWithEdges: number;
-  /** Crawled users with no stored edge (lists off, empty, or not readable). */
+  /** Users crawled successfully with no stored edge (lists off, empty, or not readable). */
   usersWithoutEdges: number;
   /** The most followed users within the crawl, most first. */
   topFollowed: FollowedRow[];
@@ -41,9 +41,10 @@ export class FollowGraphAggregator {
 
   constructor(private readonly crawled: (username: string) => boolean) {}
 
-  addUser(username: string, edges: { follows: string[]; fans: string[] }): void {
+  /** `done`: the user was crawled successfully (not found and failed users have no lists). */
+  addUser(username: string, done: boolean, edges: { follows: string[]; fans: string[] }): void {
     if (edges.follows.length + edges.fans.length === 0) {
-      this.usersWithoutEdges++;
+      if (done) this.usersWithoutEdges++;
       return;
     }
     this.usersWithEdges++;
