@@ -2,6 +2,7 @@ import { spawn } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
+import { build } from 'esbuild';
 import { afterAll, describe, expect, it } from 'vitest';
 import { acquireWorkerSlot } from '../src/config/worker-slot.js';
 
@@ -14,6 +15,8 @@ function dataDir(): string {
 }
 /** A pid no process has: above the kernel's pid_max. */
 const DEAD_PID = 4_194_305 + 17;
+const PROCESSES = 20;
+const ROUNDS = 10;
 
 afterAll(() => {
   for (const dir of dirs) rmSync(dir, { recursive: true, force: true });
@@ -43,43 +46,94 @@ describe('acquireWorkerSlot', () => {
     slot.release();
   });
 
-  it('never gives one dead slot to two processes started at the same instant', async () => {
-    const dir = dataDir();
-    mkdirSync(path.join(dir, 'workers'), { recursive: true });
-    writeFileSync(path.join(dir, 'workers', 'slot-0.pid'), String(DEAD_PID));
-    const script = path.join(dir, 'child.ts');
-    // Each child waits for the same wall-clock instant, takes a slot and holds it for a while.
-    const at = Date.now() + 2500;
+  it('never gives one slot to two processes started at the same instant (20 processes, 10 rounds)', async () => {
+    const work = dataDir();
+    // Plain node children start in tens of milliseconds, so 20 of them meet at each instant.
+    const bundle = path.join(work, 'slot-child.mjs');
+    await build({
+      entryPoints: [path.join(root, 'src/config/worker-slot.ts')],
+      bundle: true,
+      platform: 'node',
+      format: 'esm',
+      outfile: path.join(work, 'worker-slot.mjs'),
+      logLevel: 'silent',
+    });
+    const rounds = Array.from({ length: ROUNDS }, (_, r) => {
+      const dir = path.join(work, `round-${r}`);
+      mkdirSync(path.join(dir, 'workers'), { recursive: true });
+      // Every round has a dead holder's slot to fight over, and rounds alternate where it is.
+      writeFileSync(path.join(dir, 'workers', `slot-${r % 3}.pid`), String(DEAD_PID));
+      return dir;
+    });
+    // Barriers on files, not on the clock: a loaded machine starts children late, and a child
+    // that arrived after the others released would fairly get a slot someone already used.
     writeFileSync(
-      script,
-      `import { acquireWorkerSlot } from ${JSON.stringify(path.join(root, 'src/config/worker-slot.ts'))};
-while (Date.now() < ${at}) {}
-const slot = acquireWorkerSlot(${JSON.stringify(dir)});
-process.stdout.write(slot.workerId + '\\n');
-setTimeout(() => slot.release(), 1500);
+      bundle,
+      `import { readdirSync, statSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { acquireWorkerSlot } from './worker-slot.mjs';
+const rounds = ${JSON.stringify(rounds)};
+const sleep = (ms) => new Promise((r) => setTimeout(r, Math.max(0, ms)));
+async function barrier(dir, tag) {
+  writeFileSync(path.join(dir, tag + '-' + process.pid), '');
+  for (;;) {
+    const files = readdirSync(dir).filter((f) => f.startsWith(tag + '-'));
+    if (files.length >= ${PROCESSES}) return Math.max(...files.map((f) => statSync(path.join(dir, f)).mtimeMs));
+    await sleep(5);
+  }
+}
+for (const dir of rounds) {
+  // Everyone computes the same instant from the same files, then all take a slot at once.
+  const last = await barrier(dir, 'ready');
+  await sleep(last + 100 - Date.now());
+  const slot = acquireWorkerSlot(dir);
+  process.stdout.write(rounds.indexOf(dir) + ' ' + slot.workerId + '\\n');
+  await barrier(dir, 'taken');
+  slot.release();
+}
 `,
     );
-    const ids = await Promise.all(
+    const outputs = await Promise.all(
       Array.from(
-        { length: 5 },
+        { length: PROCESSES },
         () =>
           new Promise<string>((resolve, reject) => {
-            const child = spawn(path.join(root, 'node_modules/.bin/vite-node'), [script], {
-              stdio: ['ignore', 'pipe', 'inherit'],
-            });
+            const child = spawn(process.execPath, [bundle], { stdio: ['ignore', 'pipe', 'inherit'] });
             let out = '';
             child.stdout.on('data', (chunk) => {
               out += chunk;
             });
             child.on('error', reject);
-            child.on('exit', () => resolve(out.trim()));
+            child.on('exit', (code) =>
+              code === 0 ? resolve(out) : reject(new Error(`child exited ${code}`)),
+            );
           }),
       ),
     );
-    expect(
-      ids.every((id) => /:\d+$/.test(id)),
-      ids.join(' '),
-    ).toBe(true);
-    expect(new Set(ids).size).toBe(ids.length);
-  }, 30_000);
+    const byRound = new Map<number, string[]>();
+    for (const line of outputs.join('').trim().split('\n')) {
+      const [round, id] = line.split(' ');
+      byRound.set(Number(round), [...(byRound.get(Number(round)) ?? []), id]);
+    }
+    expect(byRound.size).toBe(ROUNDS);
+    for (const [round, ids] of byRound) {
+      expect(ids.length, `round ${round}`).toBe(PROCESSES);
+      expect(
+        ids.every((id) => /:\d+$/.test(id)),
+        ids.join(' '),
+      ).toBe(true);
+      expect(new Set(ids).size, `round ${round}: ${ids.sort().join(' ')}`).toBe(PROCESSES);
+    }
+  }, 60_000);
+
+  it('treats a slot file without a pid as taken, never as a dead holder', () => {
+    const dir = dataDir();
+    mkdirSync(path.join(dir, 'workers'), { recursive: true });
+    writeFileSync(path.join(dir, 'workers', 'slot-0.pid'), '');
+    writeFileSync(path.join(dir, 'workers', 'slot-1.pid'), 'garbage');
+    const slot = acquireWorkerSlot(dir);
+    expect(slot.workerId).toMatch(/:2$/);
+    expect(readFileSync(path.join(dir, 'workers', 'slot-0.pid'), 'utf8')).toBe('');
+    slot.release();
+  });
 });

@@ -1,10 +1,18 @@
 import { createHash } from 'node:crypto';
-import { mkdirSync, readFileSync, rmdirSync, statSync, unlinkSync, writeFileSync } from 'node:fs';
+import {
+  linkSync,
+  mkdirSync,
+  readFileSync,
+  renameSync,
+  rmdirSync,
+  statSync,
+  unlinkSync,
+  writeFileSync,
+} from 'node:fs';
 import { hostname } from 'node:os';
 import path from 'node:path';
 
 function alive(pid: number): boolean {
-  if (!Number.isInteger(pid) || pid <= 0) return false;
   try {
     process.kill(pid, 0);
     return true;
@@ -13,8 +21,46 @@ function alive(pid: number): boolean {
   }
 }
 
+/** The pid written in a slot file; undefined when the file holds no valid pid. */
+function holderOf(file: string): number | undefined {
+  const text = readFileSync(file, 'utf8').trim();
+  const pid = Number(text);
+  return /^\d+$/.test(text) && Number.isSafeInteger(pid) && pid > 0 ? pid : undefined;
+}
+
 /**
- * Rewrite a dead holder's slot file under a lock directory (mkdir is atomic), after checking
+ * Write our pid to a temporary file first, so a slot file never exists without its content:
+ * a reader that saw a file being filled would take the empty pid for a dead holder.
+ */
+function withPidFile<T>(file: string, use: (tmp: string) => T): T {
+  const tmp = `${file}.${process.pid}.tmp`;
+  writeFileSync(tmp, String(process.pid));
+  try {
+    return use(tmp);
+  } finally {
+    try {
+      unlinkSync(tmp);
+    } catch {
+      // Renamed into place: nothing left to remove.
+    }
+  }
+}
+
+/** Create the slot file with our pid in one step; false when it exists already. */
+function claimFree(file: string): boolean {
+  return withPidFile(file, (tmp) => {
+    try {
+      linkSync(tmp, file);
+      return true;
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code === 'EEXIST') return false;
+      throw error;
+    }
+  });
+}
+
+/**
+ * Replace a dead holder's slot file under a lock directory (mkdir is atomic), after checking
  * again that the dead holder is still the one written there. False when another process holds
  * the lock or took the slot first.
  */
@@ -33,8 +79,8 @@ function takeOver(file: string, deadHolder: number): boolean {
     return false;
   }
   try {
-    if (Number(readFileSync(file, 'utf8').trim()) !== deadHolder) return false;
-    writeFileSync(file, String(process.pid));
+    if (holderOf(file) !== deadHolder) return false;
+    withPidFile(file, (tmp) => renameSync(tmp, file));
     return true;
   } catch {
     return false;
@@ -66,17 +112,16 @@ export function acquireWorkerSlot(dataDir: string): WorkerSlot {
   const base = `${hostname()}:${createHash('sha1').update(path.resolve(dataDir)).digest('hex').slice(0, 8)}`;
   for (let slot = 0; slot < 1024; slot++) {
     const file = path.join(dir, `slot-${slot}.pid`);
-    try {
-      writeFileSync(file, String(process.pid), { flag: 'wx' });
-    } catch (error) {
-      if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
-      let holder = Number.NaN;
+    if (!claimFree(file)) {
+      let holder: number | undefined;
       try {
-        holder = Number(readFileSync(file, 'utf8').trim());
+        holder = holderOf(file);
       } catch {
         continue;
       }
-      if (holder === process.pid || alive(holder)) continue;
+      // A file without a valid pid is someone's, not a dead holder's: files are created whole,
+      // so it can only be damage, and taking it could give one slot to two processes.
+      if (holder === undefined || holder === process.pid || alive(holder)) continue;
       // The holder died: take its slot (and, through the id, its leases), unless another
       // process started at the same instant is taking it: the takeover lock decides.
       if (!takeOver(file, holder)) continue;
@@ -88,7 +133,7 @@ export function acquireWorkerSlot(dataDir: string): WorkerSlot {
         if (released) return;
         released = true;
         try {
-          if (readFileSync(file, 'utf8').trim() === String(process.pid)) unlinkSync(file);
+          if (holderOf(file) === process.pid) unlinkSync(file);
         } catch {
           // Already gone: nothing to release.
         }

@@ -59,9 +59,43 @@ export async function catchUpHead(
   pageSize: number | undefined,
   maxPages: number,
 ): Promise<number> {
+  return (await catchUpRound(collector, readPage, pageSize, maxPages)).added;
+}
+
+/**
+ * catchUpHead, repeated while a round needed more than one page: such a round took long
+ * enough for the head to move again (more new articles than a page holds were published
+ * during the walk). Ends with a round that closes the gap on page 1. For readers that can
+ * read any page at any time (HTTP); the browser walk reads by clicking onwards from page 1.
+ */
+export async function catchUpHeadSettled(
+  collector: ArticleCollector,
+  readPage: (page: number) => Promise<Article[]>,
+  pageSize: number | undefined,
+  maxPages: number,
+): Promise<number> {
+  let added = 0;
+  let budget = maxPages;
+  while (budget > 0) {
+    const round = await catchUpRound(collector, readPage, pageSize, budget);
+    added += round.added;
+    budget -= round.pages;
+    if (round.pages <= 1) break;
+  }
+  return added;
+}
+
+async function catchUpRound(
+  collector: ArticleCollector,
+  readPage: (page: number) => Promise<Article[]>,
+  pageSize: number | undefined,
+  maxPages: number,
+): Promise<{ added: number; pages: number }> {
   const fresh = new Map<string, Article>();
+  let pages = 0;
   for (let page = 1; page <= maxPages; page++) {
     const articles = await readPage(page);
+    pages = page;
     const known = articles.some((a) => collector.has(a.articleId));
     for (const article of articles) {
       if (!collector.has(article.articleId) && !fresh.has(article.articleId))
@@ -69,5 +103,5 @@ export async function catchUpHead(
     }
     if (known || articles.length === 0 || (pageSize !== undefined && articles.length < pageSize)) break;
   }
-  return collector.addHead([...fresh.values()]);
+  return { added: collector.addHead([...fresh.values()]), pages };
 }

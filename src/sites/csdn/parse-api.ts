@@ -114,11 +114,14 @@ export function parseTabTotal(body: string): { blog?: number } {
 
 const USERNAME = /^[A-Za-z0-9_-]{1,64}$/;
 
-/** get-fans-list / get-follow-list: the usernames on one page (invalid names dropped). */
+/**
+ * get-fans-list / get-follow-list (v1 and v2 answer the same shape): the usernames on one page
+ * (invalid names dropped), and `lastId`, the last item's `id` (v2's cursor for the next page).
+ */
 export function parseUserList(
   body: string,
   what: string,
-): { usernames: string[]; listed: number; total?: number } {
+): { usernames: string[]; listed: number; total?: number; lastId?: string } {
   const data = parseEnvelope(body, what);
   const list = data.list ?? [];
   if (!Array.isArray(list)) throw new ParseError(`${what}: data.list is not an array`);
@@ -128,5 +131,14 @@ export function parseUserList(
     if (typeof name === 'string' && USERNAME.test(name.trim())) usernames.push(name.trim());
   }
   const total = parseCount(data.total, `${what} total`);
-  return { usernames, listed: list.length, total };
+  const last: unknown = list.length > 0 ? list[list.length - 1] : undefined;
+  const lastId = isObject(last) ? cursorOf(last.id) : undefined;
+  return { usernames, listed: list.length, total, lastId };
+}
+
+/** A list item's `id` as a cursor: a non-negative integer (number or digits), else undefined. */
+function cursorOf(value: unknown): string | undefined {
+  if (typeof value === 'number') return Number.isSafeInteger(value) && value >= 0 ? String(value) : undefined;
+  if (typeof value === 'string' && /^\d{1,20}$/.test(value.trim())) return value.trim();
+  return undefined;
 }

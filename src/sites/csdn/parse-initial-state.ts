@@ -104,16 +104,21 @@ const ACHIEVEMENT_FIELDS: [RegExp, 'likeCount' | 'commentCount' | 'favouriteCoun
 ];
 
 /**
- * One achievement such as `{title: "获得{0}次点赞", variable: "14,221"}` or a plain
- * `{title: "获得14221次点赞"}`: the kind from the words, the number from the variable when
- * there is one, else from the text. Shares ("代码片获得…次分享") and unknown kinds are ignored.
+ * One achievement. Two readings are seen: the words in `title` (or `text`, `name`), e.g.
+ * `{title: "获得{0}次点赞", variable: "14,221"}` or a plain `{title: "获得14221次点赞"}`, and the
+ * words in `template` with the number in `variable` (what two public crawlers read). The kind
+ * comes from the first of these texts that names one; the number from `variable` (or `num`,
+ * `count`, `value`), else from that text. Shares ("代码片获得…次分享") and unknown kinds are ignored.
  */
 function readAchievement(
   entry: unknown,
 ): { field: 'likeCount' | 'commentCount' | 'favouriteCount'; value: number } | undefined {
   const item = obj(entry);
   if (!item) return undefined;
-  const text = str(item.title) ?? str(item.text) ?? str(item.name) ?? '';
+  const texts = [item.template, item.title, item.text, item.name]
+    .map(str)
+    .filter((t): t is string => t !== undefined);
+  const text = texts.find((t) => /分享/.test(t) || ACHIEVEMENT_FIELDS.some(([re]) => re.test(t))) ?? '';
   if (/分享/.test(text)) return undefined;
   const kind = ACHIEVEMENT_FIELDS.find(([re]) => re.test(text));
   if (!kind) return undefined;

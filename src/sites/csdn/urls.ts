@@ -6,12 +6,18 @@ export interface CsdnUrls {
   tabTotal(id: string): string;
   fans(id: string, page: number, size: number): string;
   follows(id: string, page: number, size: number): string;
+  /** v2 lists (what a real page called in 2022): `pageSize`, and `id` = the previous page's last item id (0 first). */
+  fansV2(id: string, page: number, size: number, cursor: string): string;
+  followsV2(id: string, page: number, size: number, cursor: string): string;
 }
 
 export function csdnUrls(baseUrl: string): CsdnUrls {
   const base = baseUrl.replace(/\/+$/, '');
   const api = `${base}/community/home-api/v1`;
+  const api2 = `${base}/community/home-api/v2`;
   const e = encodeURIComponent;
+  const v2 = (list: string) => (id: string, page: number, size: number, cursor: string) =>
+    `${api2}/${list}?page=${page}&pageSize=${size}&id=${e(cursor)}&noMore=false&blogUsername=${e(id)}`;
   return {
     home: (id) => `${base}/${e(id)}`,
     legacyList: (id, page) => `${base}/${e(id)}/article/list/${page}`,
@@ -22,5 +28,7 @@ export function csdnUrls(baseUrl: string): CsdnUrls {
       `${api}/get-fans-list?page=${page}&size=${size}&noMore=false&blogUsername=${e(id)}`,
     follows: (id, page, size) =>
       `${api}/get-follow-list?page=${page}&size=${size}&noMore=false&blogUsername=${e(id)}`,
+    fansV2: v2('get-fans-list'),
+    followsV2: v2('get-follow-list'),
   };
 }

@@ -1,3 +1,9 @@
+import {
+  type ApiVariant,
+  businessListWindow,
+  DEFAULT_API_VARIANT,
+  shapeBusinessListData,
+} from './api-variant.js';
 import { fuzzyTime, NOW_MS } from './fuzzy-time.js';
 import type { Population, ReplicaArticle, UserRecord } from './population.js';
 import type { Rng } from './prng.js';
@@ -52,12 +58,14 @@ export function businessList(
   page: number,
   size: number,
   rng: Rng,
+  variant: ApiVariant = DEFAULT_API_VARIANT,
 ): string {
   const count = pop.articleCount(user);
   const total = count + user.drafts;
-  if (count === 0) return envelope(rng, { total });
-  const items = pop.slice(user, (page - 1) * size, size).map((a) => apiItem(user, a));
-  return envelope(rng, { list: items, total });
+  if (count === 0) return envelope(rng, shapeBusinessListData(variant, { total }));
+  const [offset, length] = businessListWindow(variant, page, size);
+  const items = pop.slice(user, offset, length).map((a) => apiItem(user, a));
+  return envelope(rng, shapeBusinessListData(variant, { list: items, total }));
 }
 
 export function tabTotal(pop: Population, user: UserRecord, rng: Rng): string {
@@ -73,9 +81,29 @@ export function tabTotal(pop: Population, user: UserRecord, rng: Rng): string {
   });
 }
 
-export function userList(pop: Population, names: string[], page: number, size: number, rng: Rng): string {
-  const start = (page - 1) * size;
-  const list = names.slice(Math.max(0, start), Math.max(0, start) + size).map((username, i) => ({
+/** A list item's `id` (v2's cursor): decreasing with the position, not the position itself. */
+function listItemId(position: number): number {
+  return 900_000_000 - position * 7;
+}
+
+/**
+ * get-fans-list / get-follow-list. v1 pages by `page` and `size`; v2 by cursor when `cursor`
+ * (the `id` of the last item read) is set, from the item after it, else by `page`.
+ */
+export function userList(
+  pop: Population,
+  names: string[],
+  page: number,
+  size: number,
+  rng: Rng,
+  cursor = 0,
+): string {
+  let start = (page - 1) * size;
+  if (cursor > 0) {
+    const at = names.findIndex((_, i) => listItemId(i) === cursor);
+    start = at === -1 ? names.length : at + 1;
+  }
+  const list = names.slice(start, start + size).map((username, i) => ({
     username,
     nickname: pop.nickname(username),
     userAvatar: 'https://profile-avatar.csdnimg.cn/default.jpg!1',
@@ -83,7 +111,7 @@ export function userList(pop: Population, names: string[], page: number, size: n
     loginUserNameIsFollow: false,
     blogExpert: (username.length + i) % 13 === 0,
     briefIntroduction: '',
-    id: start + i + 1,
+    id: listItemId(start + i),
   }));
   return envelope(rng, { list, total: names.length });
 }

@@ -1,4 +1,5 @@
 // The CSDN replica: a deterministic local blog.csdn.net for tests, demos and benchmarks.
+export { type ApiVariant, DEFAULT_API_VARIANT } from './api-variant.js';
 export { CHALLENGE_COOKIE, solveChallenge } from './challenge.js';
 export { FAULT_PRESETS, type FaultConfig, type FaultPreset, resolveFaults } from './faults.js';
 export type { UserTruth } from './population.js';

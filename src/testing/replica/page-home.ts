@@ -1,3 +1,4 @@
+import { type ApiVariant, achievementEntry, DEFAULT_API_VARIANT } from './api-variant.js';
 import { fuzzyTime, NOW_MS } from './fuzzy-time.js';
 import { esc, scriptJson, thousands } from './html.js';
 import type { Population, ReplicaArticle, UserRecord } from './population.js';
@@ -29,7 +30,12 @@ function listItem(a: ReplicaArticle): string {
 }
 
 /** Today's `/<id>`: server-rendered head counters, the first articles and __INITIAL_STATE__. */
-export function homePage(pop: Population, user: UserRecord, firstPage: number): string {
+export function homePage(
+  pop: Population,
+  user: UserRecord,
+  firstPage: number,
+  variant: ApiVariant = DEFAULT_API_VARIANT,
+): string {
   const p = pop.profile(user);
   const style = user.counterStyle;
   const counters: [string, number][] = [
@@ -63,10 +69,10 @@ export function homePage(pop: Population, user: UserRecord, firstPage: number): 
             loyalFansCount: shaped(Math.floor((p.fansCount ?? 0) / 3), style),
             wholeSiteViewCount: { total: shaped(p.viewCount ?? 0, style) },
             achievementList: [
-              { icon: 'like', title: '获得{0}次点赞', variable: thousands(p.likeCount ?? 0) },
-              { icon: 'comment', title: '内容获得{0}次评论', variable: thousands(p.commentCount ?? 0) },
-              { icon: 'favorite', title: '获得{0}次收藏', variable: thousands(p.favouriteCount ?? 0) },
-              { icon: 'share', title: '代码片获得{0}次分享', variable: '0' },
+              achievementEntry(variant, 'like', '获得{0}次点赞', thousands(p.likeCount ?? 0)),
+              achievementEntry(variant, 'comment', '内容获得{0}次评论', thousands(p.commentCount ?? 0)),
+              achievementEntry(variant, 'favorite', '获得{0}次收藏', thousands(p.favouriteCount ?? 0)),
+              achievementEntry(variant, 'share', '代码片获得{0}次分享', '0'),
             ],
           },
         },

@@ -1,6 +1,7 @@
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { Socket } from 'node:net';
 import { businessList, MAX_API_SIZE, missingUser, tabTotal, userList } from './api.js';
+import * as shape from './api-variant.js';
 import { CHALLENGE_COOKIE, ChallengeBook, challengePage, readCookie } from './challenge.js';
 import { BotWall, type FaultConfig, type FaultPreset, resolveFaults } from './faults.js';
 import { errorPage, notFoundPage } from './html.js';
@@ -21,6 +22,8 @@ export interface ReplicaOptions {
   legacyPageSize?: number;
   /** Cap on each user's articles (default: none, the heavy tail reaches ~3000). */
   maxArticlesPerUser?: number;
+  /** Which of the API shapes seen in public captures to serve (docs/replica.md). */
+  apiVariant?: Partial<shape.ApiVariant>;
 }
 
 export interface ReplicaStats {
@@ -50,6 +53,7 @@ type Endpoint =
   | 'tab-total'
   | 'fans-list'
   | 'follow-list'
+  | 'retired-list-api'
   | 'not-found';
 
 interface Route {
@@ -57,6 +61,9 @@ interface Route {
   username?: string;
   page: number;
   size: number;
+  /** v2 lists: the `id` cursor; and which list API version was called. */
+  cursor?: number;
+  version?: 1 | 2;
 }
 
 interface Reply {
@@ -74,7 +81,7 @@ function int(value: string | null, fallback: number): number {
   return Number.isInteger(n) ? n : fallback;
 }
 
-function route(url: URL): Route {
+function route(url: URL, variant: shape.ApiVariant): Route {
   const path = url.pathname;
   const q = url.searchParams;
   const page = Math.max(1, int(q.get('page'), 1));
@@ -100,8 +107,11 @@ function route(url: URL): Route {
     const endpoint = lists[rest];
     if (endpoint) {
       const size = int(q.get('size') ?? q.get('pageSize'), 20);
+      const version = rest.startsWith('v2/') ? 2 : 1;
       return {
-        endpoint,
+        endpoint: shape.servesListApi(variant, version) ? endpoint : 'retired-list-api',
+        version,
+        cursor: version === 2 ? Math.max(0, int(q.get('id'), 0)) : 0,
         username: q.get('blogUsername') ?? '',
         page,
         size: size < 1 ? 20 : Math.min(size, MAX_API_SIZE),
@@ -151,6 +161,7 @@ export async function startReplica(options: ReplicaOptions = {}): Promise<Replic
   const overlay = options.overlay ?? true;
   const [delayLo, delayHi] = options.pagerDelayMs ?? [50, 300];
   const legacyPageSize = options.legacyPageSize ?? 20;
+  const variant = shape.resolveApiVariant(options.apiVariant);
   let faults = resolveFaults(options.faults ?? 'none');
   // separate streams so content choices never shift fault decisions
   const faultRng = new Rng(hash32(seed, 'faults'));
@@ -176,6 +187,7 @@ export async function startReplica(options: ReplicaOptions = {}): Promise<Replic
     const html = (body: string, status = 200): Reply => ({ status, type: 'html', body });
     const json = (body: string): Reply => ({ status: 200, type: 'json', body });
     if (r.endpoint === 'not-found') return html(notFoundPage(), 404);
+    if (r.endpoint === 'retired-list-api') return shape.retiredListReply(r.version, notFoundPage());
     const isApi = r.endpoint !== 'home' && r.endpoint !== 'legacy-list';
     if (isApi && legacyOnly) return html(notFoundPage(), 404);
     const user = pop.user(r.username ?? '');
@@ -187,15 +199,15 @@ export async function startReplica(options: ReplicaOptions = {}): Promise<Replic
     }
     switch (r.endpoint) {
       case 'business-list':
-        return json(businessList(pop, user, r.page, r.size, contentRng));
+        return json(businessList(pop, user, r.page, r.size, contentRng, variant));
       case 'tab-total':
         return json(tabTotal(pop, user, contentRng));
       case 'fans-list':
-        return json(userList(pop, pop.fansOf(user), r.page, r.size, contentRng));
+        return json(userList(pop, pop.fansOf(user), r.page, r.size, contentRng, r.cursor));
       case 'follow-list':
-        return json(userList(pop, pop.followsOf(user), r.page, r.size, contentRng));
+        return json(userList(pop, pop.followsOf(user), r.page, r.size, contentRng, r.cursor));
       case 'home':
-        if (!legacyOnly) return html(homePage(pop, user, 20));
+        if (!legacyOnly) return html(homePage(pop, user, 20, variant));
         return html(legacyPage(legacyInput(req, user, 1)));
       case 'legacy-list':
         return html(legacyPage(legacyInput(req, user, r.page)));
@@ -283,7 +295,7 @@ export async function startReplica(options: ReplicaOptions = {}): Promise<Replic
     } catch {
       url = new URL('http://replica/');
     }
-    const r = route(url);
+    const r = route(url, variant);
     endpoints[r.endpoint] = (endpoints[r.endpoint] ?? 0) + 1;
     const f = faults;
     const delay = Math.max(0, Math.round(f.latencyMs + (faultRng.next() * 2 - 1) * f.jitterMs));
@@ -381,11 +393,11 @@ export async function startReplica(options: ReplicaOptions = {}): Promise<Replic
     usernames: [...pop.initial],
     missingUsernames: [...pop.missing],
     allUsernames: () => pop.all(),
-    truth: (username) => pop.truth(username),
+    truth: (username) => shape.variantTruth(variant, pop.truth(username)),
     exportTruth: () => {
       const out: Record<string, UserTruth> = {};
       for (const name of pop.all()) {
-        const t = pop.truth(name);
+        const t = shape.variantTruth(variant, pop.truth(name));
         if (t) out[name] = t;
       }
       return out;
