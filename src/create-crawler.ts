@@ -108,6 +108,7 @@ export function createCrawler(options: CreateCrawlerOptions = {}): CsdnCrawler {
         signal: options.signal,
         logger,
         discovery: config.discovery,
+        graph: config.graph,
         outage: config.outage,
         browserMode: config.driver === 'http' ? 'never' : config.driver === 'auto' ? 'when-needed' : 'always',
         pagePool: pool?.pool,

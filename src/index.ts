@@ -16,6 +16,7 @@ export type * from './core/model.js';
 export type * from './core/result-store.js';
 export { decide } from './core/retry-policy.js';
 export type * from './core/site-adapter.js';
+export { graphListLimit } from './core/site-adapter.js';
 export type * from './core/state-store.js';
 export { ID_SETS } from './core/state-store.js';
 export { type CreateCrawlerOptions, type CsdnCrawler, createCrawler } from './create-crawler.js';

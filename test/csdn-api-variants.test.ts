@@ -70,6 +70,8 @@ function minimalListRequests(listed: number, drafts: number, variant: Partial<Ap
 
 /** Fans/follows requests: pages until an empty one (a short page is not trusted as the end). */
 function minimalUserListRequests(names: number): number {
+  // A list the profile counts as empty is not requested at all.
+  if (names === 0) return 0;
   return Math.ceil(names / NAMES_PER_PAGE) + 1;
 }
 

@@ -1,6 +1,7 @@
 import { findConfigFile, loadConfigFile } from '../config/load-config-file.js';
 import { type ConfigLayer, envLayer, resolveConfig } from '../config/resolve-config.js';
 import type { ResolvedConfig } from '../config/schema.js';
+import { InvalidInputError } from '../core/errors.js';
 
 /** Flags shared by the commands that touch the stores. */
 export interface CommonFlags {
@@ -14,6 +15,8 @@ export interface CommonFlags {
   workerId?: string;
   idsFile?: string;
   discover?: boolean;
+  /** Follow lists stored as edges: `follows,fans`, `follows`, `fans` or `none`. */
+  graph?: string;
   maxDepth?: number;
   stopTimeout?: number;
 }
@@ -33,11 +36,23 @@ function flagLayer(flags: CommonFlags): ConfigLayer {
   if (flags.discover !== undefined || flags.maxDepth !== undefined) {
     values.discovery = { enabled: flags.discover ?? true, maxDepth: flags.maxDepth };
   }
+  if (flags.graph !== undefined) values.graph = graphFlag(String(flags.graph));
   // cac turns `--store 1` into a number; the schema wants the text the user typed.
   for (const key of ['store', 'results', 'dataDir', 'workerId', 'idsFile']) {
     if (typeof values[key] === 'number') values[key] = String(values[key]);
   }
   return { source: 'command-line flags', values };
+}
+
+function graphFlag(text: string): { follows: boolean; fans: boolean } {
+  const lists = text.split(',').map((part) => part.trim());
+  const valid = lists.every((l) => l === 'follows' || l === 'fans') || text.trim() === 'none';
+  if (!valid || text.trim() === '') {
+    throw new InvalidInputError(`--graph ${JSON.stringify(text)} names no follow list`, {
+      hint: 'use --graph follows,fans, --graph follows, --graph fans or --graph none',
+    });
+  }
+  return { follows: lists.includes('follows'), fans: lists.includes('fans') };
 }
 
 /** Precedence: flags > environment > config file > defaults. */

@@ -45,6 +45,10 @@ export function buildCli(out: (line: string) => void, err: (line: string) => voi
     .option('--driver <name>', 'auto | http | playwright | selenium (default auto)')
     .option('--discover', 'Follow fans and follows lists into the backlog')
     .option('--max-depth <n>', 'Discovery depth (default 1)')
+    .option(
+      '--graph <lists>',
+      'Follow lists stored as edges: follows,fans | follows | fans | none (default follows,fans)',
+    )
     .option('--worker-id <id>', 'Worker identity in a shared store (default: host + data dir + slot)')
     .option('--stop-timeout <ms>', 'Grace period for in-flight users after a stop signal (default 10000)')
     .option('--json', 'Machine-readable logs: one JSON object per line on stderr')
@@ -79,7 +83,7 @@ export function buildCli(out: (line: string) => void, err: (line: string) => voi
     });
 
   storeFlags(cli.command('export', 'Write results to a file'))
-    .option('--format <format>', 'jsonl | csv (default jsonl)')
+    .option('--format <format>', 'jsonl | csv | edges-csv (default jsonl)')
     .option('--out <file>', 'Output file')
     .action((flags: Flags) => {
       pending = exportCommand(flags, out);

@@ -59,6 +59,20 @@ const discoverySchema = z
   })
   .strict();
 
+/** The follow graph as data; discovery (above) only decides whether neighbours are queued. */
+const graphSchema = z
+  .object({
+    /** Read and store whom each user follows. */
+    follows: z.boolean().default(true),
+    /** Read and store each user's fans. */
+    fans: z.boolean().default(true),
+    /** Names read from one follows list at most. */
+    maxFollows: z.number().int().min(0).default(1000),
+    /** Names read from one fans list at most (popular users have tens of thousands). */
+    maxFans: z.number().int().min(0).default(200),
+  })
+  .strict();
+
 const snapshotsSchema = z
   .object({
     /** Directory for failure evidence; default `<dataDir>/snapshots`. */
@@ -101,6 +115,7 @@ export const configSchema = z
     politeness: politenessSchema.default({}),
     retries: retriesSchema.default({}),
     discovery: discoverySchema.default({}),
+    graph: graphSchema.default({}),
     outage: outageSchema.default({}),
     snapshots: snapshotsSchema.default({}),
     doctor: doctorSchema.default({}),

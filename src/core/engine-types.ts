@@ -6,7 +6,7 @@ import type { HttpClient } from './http-client.js';
 import type { Logger } from './logger.js';
 import type { ResultStore } from './result-store.js';
 import type { RetryPolicy } from './retry-policy.js';
-import type { DiscoveryOptions, PageLease, SiteAdapter } from './site-adapter.js';
+import type { DiscoveryOptions, GraphOptions, PageLease, SiteAdapter } from './site-adapter.js';
 import type { StateStore } from './state-store.js';
 
 /** The browser pool as the engine sees it (src/core/browser-pool.ts builds one). */
@@ -44,6 +44,11 @@ export interface EngineOptions {
   signal?: AbortSignal;
   logger?: Logger;
   discovery?: Partial<DiscoveryOptions>;
+  /**
+   * Which follow lists adapters read and store as edges. Absent: none (lists are then read only
+   * for discovery); `createCrawler` passes the config's `graph`, on by default.
+   */
+  graph?: GraphOptions;
   browserMode?: BrowserMode;
   pagePool?: PagePool;
   /** Evidence directory. Default `.csdn-crawl/snapshots` under the working directory. */

@@ -32,7 +32,7 @@ import {
   isSiteRateLimit,
   type RetryPolicy,
 } from './retry-policy.js';
-import type { CrawlContext, DiscoveryOptions, PageLease } from './site-adapter.js';
+import type { CrawlContext, DiscoveryOptions, GraphOptions, PageLease } from './site-adapter.js';
 import { createSnapshotter } from './snapshots.js';
 import type { IdRecord, Lease } from './state-store.js';
 
@@ -51,6 +51,9 @@ interface Task {
   done: Promise<void>;
 }
 
+/** An engine given no graph options stores no follow lists: they are read only for discovery. */
+const GRAPH_OFF: GraphOptions = { follows: false, fans: false, maxFollows: 0, maxFans: 0 };
+
 export function createEngine(options: EngineOptions): Crawler {
   const emitter = new TypedEmitter();
   const log = engineLogger(options.logger, emitter);
@@ -64,6 +67,7 @@ export function createEngine(options: EngineOptions): Crawler {
   const browserMode: BrowserMode = options.browserMode ?? 'when-needed';
   const retryPolicy: RetryPolicy = { ...defaultRetryPolicy, ...options.retries };
   const discovery: DiscoveryOptions = { enabled: false, maxDepth: 1, maxPerUser: 100, ...options.discovery };
+  const graph: GraphOptions = options.graph ?? GRAPH_OFF;
   const { site, state, results } = options;
   const promoteBacklog = options.promoteBacklog ?? options.autoPromote;
 
@@ -241,6 +245,7 @@ export function createEngine(options: EngineOptions): Crawler {
         log: userLog,
         snapshot: (input) => snapshots.save(id, input),
         discovery,
+        graph,
         browserMode,
       };
     }

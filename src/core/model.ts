@@ -48,10 +48,17 @@ export interface UserResult {
   profile: Profile;
   /** The complete article list, each article once, newest first. */
   articles: Article[];
-  /** Usernames this user follows, when discovery was on. */
+  /** Usernames this user follows, when the list was read (graph or discovery on). */
   follows?: string[];
-  /** Usernames following this user, when discovery was on. */
+  /** Usernames following this user, when the list was read (graph or discovery on). */
   fans?: string[];
+  /**
+   * True when `follows` is the user's whole list (not cut at a cap, no page lost): the result
+   * store then replaces the user's stored follows with it. Otherwise edges are only added.
+   */
+  followsComplete?: boolean;
+  /** Same as `followsComplete`, for `fans`. */
+  fansComplete?: boolean;
   source: ResultSource;
 }
 

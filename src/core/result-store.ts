@@ -19,6 +19,13 @@ export interface StoredUser {
   profile?: Profile;
 }
 
+/** One follow edge: `follower` follows `followee`; `firstSeen` is when a crawl first saw it. */
+export interface FollowEdge {
+  follower: string;
+  followee: string;
+  firstSeen: number;
+}
+
 export interface ResultCounts {
   users: number;
   articles: number;
@@ -52,6 +59,8 @@ export interface ResultStore {
   iterateArticles?(): AsyncIterable<StoredArticle & { username: string }>;
   /** Optional: every profile snapshot, in (username, crawl time) order, streamed. */
   iterateSnapshots?(): AsyncIterable<ProfileSnapshot>;
+  /** Optional: every follow edge, in (follower, followee) order, streamed. */
+  iterateEdges?(): AsyncIterable<FollowEdge>;
   counts(): Promise<ResultCounts>;
   close(): Promise<void>;
   readonly raw?: unknown;

@@ -22,12 +22,27 @@ export interface PageLease {
 }
 
 export interface DiscoveryOptions {
-  /** Read follows and fans lists and feed new IDs into the backlog. */
+  /** Queue the users found in follows and fans lists (the lists are read for it even when the graph is off). */
   enabled: boolean;
   /** How far from the initial IDs discovery goes (1 = their direct neighbours). */
   maxDepth: number;
   /** At most this many IDs read from each list of each user. */
   maxPerUser: number;
+}
+
+/**
+ * The follow graph as data: which lists of each user are read and stored as edges, and how many
+ * names of each. Independent of discovery, which only decides whether neighbours are queued.
+ */
+export interface GraphOptions {
+  /** Read and store the users each user follows. */
+  follows: boolean;
+  /** Read and store each user's fans. */
+  fans: boolean;
+  /** At most this many names read from a user's follows list; a longer list is stored capped. */
+  maxFollows: number;
+  /** At most this many names read from a user's fans list (popular users have huge ones). */
+  maxFans: number;
 }
 
 /** What the engine hands an adapter for one user. */
@@ -44,6 +59,11 @@ export interface CrawlContext {
   /** Save evidence; resolves with the path written (or undefined when the cap is reached). */
   snapshot(input: SnapshotInput): Promise<string | undefined>;
   discovery: DiscoveryOptions;
+  /**
+   * Which follow lists to read and store. Discovery needs the lists too: an adapter reads a list
+   * when the graph asks for it or discovery is enabled (see `graphListLimit`).
+   */
+  graph: GraphOptions;
   /** Browser use policy chosen by the user: 'http' never, 'auto' when needed, a driver name always. */
   readonly browserMode: 'never' | 'when-needed' | 'always';
 }
@@ -66,4 +86,18 @@ export interface SiteAdapter {
    * Few requests, one at a time; never throws for what the site answers (that is a result).
    */
   doctor?(context: DoctorContext): Promise<DoctorCheck[]>;
+}
+
+/**
+ * How many names of one list an adapter reads: the graph's cap when the graph wants the list,
+ * raised to discovery's `maxPerUser` when discovery is on; 0 means do not read the list.
+ */
+export function graphListLimit(
+  context: Pick<CrawlContext, 'graph' | 'discovery'>,
+  kind: 'follows' | 'fans',
+): number {
+  const wanted = kind === 'follows' ? context.graph.follows : context.graph.fans;
+  const graphCap = wanted ? (kind === 'follows' ? context.graph.maxFollows : context.graph.maxFans) : 0;
+  const discoveryCap = context.discovery.enabled ? context.discovery.maxPerUser : 0;
+  return Math.max(graphCap, discoveryCap);
 }

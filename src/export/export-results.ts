@@ -2,8 +2,9 @@ import { once } from 'node:events';
 import { createWriteStream } from 'node:fs';
 import type { ResultStore } from '../core/result-store.js';
 import { csvRow, UTF8_BOM } from './csv.js';
+import { EDGE_CSV_HEADER, edgeCsvRows } from './edge-rows.js';
 
-export type ExportFormat = 'jsonl' | 'csv';
+export type ExportFormat = 'jsonl' | 'csv' | 'edges-csv';
 
 const CSV_COLUMNS = [
   'username',
@@ -20,21 +21,31 @@ const CSV_COLUMNS = [
 
 /**
  * Stream every user to a file. JSONL: one object per user with status, profile and articles.
- * CSV: one row per article (users without articles contribute none).
+ * CSV: one row per article (users without articles contribute none). edges-csv: one row per
+ * follow edge (follower, followee, firstSeen); users counts none.
  */
 export async function exportResults(
   results: ResultStore,
   format: ExportFormat,
   file: string,
   onUser?: (count: number) => void,
-): Promise<{ users: number; articles: number }> {
+): Promise<{ users: number; articles: number; edges: number }> {
   const out = createWriteStream(file, { encoding: 'utf8' });
   const write = async (chunk: string) => {
     if (!out.write(chunk)) await once(out, 'drain');
   };
   let users = 0;
   let articles = 0;
+  let edges = 0;
   try {
+    if (format === 'edges-csv') {
+      await write(EDGE_CSV_HEADER);
+      for await (const row of edgeCsvRows(results)) {
+        await write(row);
+        edges++;
+      }
+      return { users, articles, edges };
+    }
     if (format === 'csv') await write(UTF8_BOM + csvRow(CSV_COLUMNS));
     for await (const user of results.iterateUsers()) {
       const list = user.status === 'done' ? await results.getArticles(user.username) : [];
@@ -48,6 +59,7 @@ export async function exportResults(
           source: user.source,
           lastCrawledAt: new Date(user.lastCrawledAt).toISOString(),
           profile: user.profile ?? null,
+          ...(user.status === 'done' ? await results.getEdges(user.username) : { follows: [], fans: [] }),
           articles: list.map(({ firstSeen, lastSeen, ...article }) => ({
             ...article,
             firstSeen: new Date(firstSeen).toISOString(),
@@ -66,5 +78,5 @@ export async function exportResults(
     out.end();
     await once(out, 'close');
   }
-  return { users, articles };
+  return { users, articles, edges };
 }

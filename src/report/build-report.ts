@@ -6,6 +6,7 @@ import type { ResultCounts, ResultStore } from '../core/result-store.js';
 import { CHART_LIBRARY_FILE, resolveChartLibrary } from './chart-library.js';
 import { OVERVIEW_SCRIPT } from './client/overview-script.js';
 import { USER_SCRIPT } from './client/user-script.js';
+import { FollowGraphAggregator } from './follow-graph-overview.js';
 import { OverviewAggregator, type OverviewData } from './overview-aggregator.js';
 import { renderOverviewPage } from './overview-page.js';
 import { REPORT_CSS } from './report-styles.js';
@@ -77,6 +78,7 @@ export async function buildReport(options: BuildReportOptions): Promise<ReportSu
   onProgress?.({ phase: 'scan', done: total, total });
 
   const aggregator = new OverviewAggregator();
+  const graph = new FollowGraphAggregator((name) => known.has(name));
   const written = new Set<string>();
   const usersIndexFile = path.join(outDir, 'users.html');
   const usersIndex = createWriteStream(usersIndexFile);
@@ -95,6 +97,7 @@ export async function buildReport(options: BuildReportOptions): Promise<ReportSu
       results.getEdges(username),
     ]);
     aggregator.addUser(user, articles, snapshots);
+    graph.addUser(username, user.status === 'done', edges);
     const summary = summarizeUser(user, articles, snapshots);
     const file = safeUserFileName(username);
     written.add(file);
@@ -123,7 +126,7 @@ export async function buildReport(options: BuildReportOptions): Promise<ReportSu
   const storeCounts = await results.counts();
   const overview = aggregator.result(title, (options.now ?? Date.now)(), storeCounts.edges);
   const indexFile = path.join(outDir, 'index.html');
-  await writeFile(indexFile, renderOverviewPage(overview));
+  await writeFile(indexFile, renderOverviewPage(overview, graph.result(storeCounts.edges)));
   await removeStalePages(usersDir, written);
   onProgress?.({ phase: 'done', done, total });
   return {

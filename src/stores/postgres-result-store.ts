@@ -2,12 +2,14 @@ import type { Pool, PoolClient, PoolConfig } from 'pg';
 import { CrawlError, InvalidInputError, StoreError } from '../core/errors.js';
 import type { FinalStatus, UserResult } from '../core/model.js';
 import type {
+  FollowEdge,
   ProfileSnapshot,
   ResultCounts,
   ResultStore,
   StoredArticle,
   StoredUser,
 } from '../core/result-store.js';
+import { writeEdges } from './postgres-edge-writes.js';
 import { redactUrl } from './redact.js';
 import {
   articleValues,
@@ -19,7 +21,6 @@ import {
   rowToSnapshot,
   rowToUser,
   uniqueArticles,
-  uniqueNames,
 } from './result-rows.js';
 import type { UserArticle } from './sqlite-result-store.js';
 
@@ -141,18 +142,16 @@ export class PostgresResultStore implements ResultStore {
   async saveUser(result: UserResult, crawledAt: number): Promise<void> {
     const username = result.username;
     const articles = uniqueArticles(result.articles).sort((a, b) => (a.articleId < b.articleId ? -1 : 1));
-    const edges = [
-      ...uniqueNames(result.follows, username).map((followee) => [username, followee]),
-      ...uniqueNames(result.fans, username).map((fan) => [fan, username]),
-    ].sort((a, b) => (a[0] === b[0] ? (a[1] < b[1] ? -1 : 1) : a[0] < b[0] ? -1 : 1));
     await this.transaction('save a user', async (client) => {
-      await client.query(
+      const user = await client.query(
         `INSERT INTO ${this.s}.users (username, status, reason, source, last_crawled_at) VALUES ($1, 'done', NULL, $2, $3)
          ON CONFLICT (username) DO UPDATE SET status = excluded.status, reason = excluded.reason,
            source = excluded.source, last_crawled_at = excluded.last_crawled_at
-         WHERE excluded.last_crawled_at >= users.last_crawled_at`,
+         WHERE excluded.last_crawled_at >= users.last_crawled_at RETURNING 1`,
         [username, result.source, crawledAt],
       );
+      // No row means a newer crawl of this user is stored already: its lists stay authoritative.
+      const newest = user.rowCount === 1;
       const params = PROFILE_COLS.map((_, i) => `$${i + 3}`).join(', ');
       await client.query(
         `INSERT INTO ${this.s}.profile_snapshots (username, crawled_at, ${PROFILE_COLS.join(', ')})
@@ -177,13 +176,7 @@ export class PostgresResultStore implements ResultStore {
           [...arrays, username, crawledAt],
         );
       }
-      if (edges.length > 0) {
-        await client.query(
-          `INSERT INTO ${this.s}.follow_edges (follower, followee, first_seen)
-           SELECT f, t, $3 FROM unnest($1::text[], $2::text[]) AS e(f, t) ON CONFLICT DO NOTHING`,
-          [edges.map((e) => e[0]), edges.map((e) => e[1]), crawledAt],
-        );
-      }
+      await writeEdges(client, this.s, result, crawledAt, newest);
     });
   }
 
@@ -271,6 +264,25 @@ export class PostgresResultStore implements ResultStore {
       if (rows.length < PAGE) return;
       afterUser = rows[rows.length - 1].username;
       afterId = rows[rows.length - 1].article_id;
+    }
+  }
+
+  /** Every follow edge, in (follower, followee) order, page by page. */
+  async *iterateEdges(): AsyncIterable<FollowEdge> {
+    let afterFollower = '';
+    let afterFollowee = '';
+    for (;;) {
+      const rows = await this.query(
+        'list follow edges',
+        `SELECT * FROM ${this.s}.follow_edges WHERE (follower, followee) > ($1, $2)
+         ORDER BY follower, followee LIMIT ${PAGE}`,
+        [afterFollower, afterFollowee],
+      );
+      for (const row of rows)
+        yield { follower: row.follower, followee: row.followee, firstSeen: Number(row.first_seen) };
+      if (rows.length < PAGE) return;
+      afterFollower = rows[rows.length - 1].follower;
+      afterFollowee = rows[rows.length - 1].followee;
     }
   }
 

@@ -2,6 +2,7 @@ import type BetterSqlite3 from 'better-sqlite3';
 import { CrawlError, StoreError } from '../core/errors.js';
 import type { FinalStatus, UserResult } from '../core/model.js';
 import type {
+  FollowEdge,
   ProfileSnapshot,
   ResultCounts,
   ResultStore,
@@ -105,14 +106,20 @@ export class SqliteResultStore implements ResultStore {
     this.statements = s;
     const writeUser = db.transaction((result: UserResult, crawledAt: number) => {
       const username = result.username;
-      s.upsertUser.run(username, 'done', null, result.source, crawledAt);
+      // No change means a newer crawl of this user is stored already: its lists stay authoritative.
+      const newest = s.upsertUser.run(username, 'done', null, result.source, crawledAt).changes > 0;
       s.upsertSnapshot.run(username, crawledAt, ...profileValues(result.profile));
       for (const article of uniqueArticles(result.articles)) {
         s.upsertArticle.run(...articleValues(article), username, crawledAt, crawledAt);
       }
-      for (const followee of uniqueNames(result.follows, username))
-        s.insertEdge.run(username, followee, crawledAt);
-      for (const fan of uniqueNames(result.fans, username)) s.insertEdge.run(fan, username, crawledAt);
+      const follows = uniqueNames(result.follows, username);
+      const fans = uniqueNames(result.fans, username);
+      // A complete list replaces what was stored; a capped or partial one only adds.
+      if (newest && result.follows && result.followsComplete)
+        s.dropFollowsExcept.run(username, JSON.stringify(follows));
+      if (newest && result.fans && result.fansComplete) s.dropFansExcept.run(username, JSON.stringify(fans));
+      for (const followee of follows) s.insertEdge.run(username, followee, crawledAt);
+      for (const fan of fans) s.insertEdge.run(fan, username, crawledAt);
     });
     this.writeUser = (result, crawledAt) => writeUser.immediate(result, crawledAt);
     const writeOutcome = db.transaction(
@@ -198,6 +205,23 @@ export class SqliteResultStore implements ResultStore {
     }
   }
 
+  /** Every follow edge, in (follower, followee) order, page by page. */
+  async *iterateEdges(): AsyncIterable<FollowEdge> {
+    let afterFollower = '';
+    let afterFollowee = '';
+    for (;;) {
+      const rows = this.guard(
+        'list follow edges',
+        () => this.statements.edgesPage.all(afterFollower, afterFollower, afterFollowee, PAGE) as Row[],
+      );
+      for (const row of rows)
+        yield { follower: row.follower, followee: row.followee, firstSeen: row.first_seen };
+      if (rows.length < PAGE) return;
+      afterFollower = rows[rows.length - 1].follower;
+      afterFollowee = rows[rows.length - 1].followee;
+    }
+  }
+
   /** Every profile snapshot, in (username, crawl time) order, page by page. */
   async *iterateSnapshots(): AsyncIterable<ProfileSnapshot> {
     let afterUser = '';
@@ -275,6 +299,12 @@ function prepare(db: BetterSqlite3.Database) {
     insertEdge: db.prepare(
       'INSERT INTO follow_edges (follower, followee, first_seen) VALUES (?, ?, ?) ON CONFLICT DO NOTHING',
     ),
+    dropFollowsExcept: db.prepare(
+      'DELETE FROM follow_edges WHERE follower = ? AND followee NOT IN (SELECT value FROM json_each(?))',
+    ),
+    dropFansExcept: db.prepare(
+      'DELETE FROM follow_edges WHERE followee = ? AND follower NOT IN (SELECT value FROM json_each(?))',
+    ),
     user: db.prepare('SELECT * FROM users WHERE username = ?'),
     latestSnapshot: db.prepare(
       'SELECT * FROM profile_snapshots WHERE username = ? ORDER BY crawled_at DESC LIMIT 1',
@@ -288,6 +318,8 @@ function prepare(db: BetterSqlite3.Database) {
     usersPage: db.prepare('SELECT * FROM users WHERE username > ? ORDER BY username LIMIT ?'),
     articlesPage: db.prepare(`SELECT * FROM articles WHERE username > ? OR (username = ? AND article_id > ?)
       ORDER BY username, article_id LIMIT ?`),
+    edgesPage: db.prepare(`SELECT * FROM follow_edges WHERE follower > ? OR (follower = ? AND followee > ?)
+      ORDER BY follower, followee LIMIT ?`),
     snapshotsPage: db.prepare(`SELECT * FROM profile_snapshots
       WHERE username > ? OR (username = ? AND crawled_at > ?) ORDER BY username, crawled_at LIMIT ?`),
     counts:

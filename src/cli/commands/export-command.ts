@@ -10,9 +10,9 @@ export async function exportCommand(
   print: (line: string) => void,
 ): Promise<number> {
   const format = (flags.format ?? 'jsonl') as ExportFormat;
-  if (format !== 'jsonl' && format !== 'csv') {
+  if (format !== 'jsonl' && format !== 'csv' && format !== 'edges-csv') {
     throw new InvalidInputError(`unknown export format ${JSON.stringify(flags.format)}`, {
-      hint: 'use --format jsonl or --format csv',
+      hint: 'use --format jsonl, csv or edges-csv',
     });
   }
   if (!flags.out)
@@ -20,8 +20,9 @@ export async function exportCommand(
   const config = await configFromFlags(flags);
   const results = await openResultStore(defaultResultsSpec(config));
   try {
-    const { users, articles } = await exportResults(results, format, flags.out);
-    print(`exported ${users} users and ${articles} articles to ${flags.out}`);
+    const { users, articles, edges } = await exportResults(results, format, flags.out);
+    if (format === 'edges-csv') print(`exported ${edges} follow edges to ${flags.out}`);
+    else print(`exported ${users} users and ${articles} articles to ${flags.out}`);
   } finally {
     await results.close();
   }

@@ -1,6 +1,6 @@
 import { ConfigError, NotFoundError, ParseError } from '../../core/errors.js';
 import type { Profile, UserResult } from '../../core/model.js';
-import type { CrawlContext, SiteAdapter } from '../../core/site-adapter.js';
+import { type CrawlContext, graphListLimit, type SiteAdapter } from '../../core/site-adapter.js';
 import { type ApiWalkResult, walkApiArticles } from './api-walk.js';
 import { ChallengeGate } from './challenge-gate.js';
 import { notCsdnPage } from './classify-response.js';
@@ -32,6 +32,16 @@ export interface CsdnAdapterOptions {
   clickAttempts?: number;
   /** Safety net: no list is walked past this many pages. Default 10000. */
   maxPages?: number;
+}
+
+function setList(result: UserResult, kind: 'follows' | 'fans', names: string[], complete: boolean) {
+  if (kind === 'follows') {
+    result.follows = names;
+    result.followsComplete = complete;
+  } else {
+    result.fans = names;
+    result.fansComplete = complete;
+  }
 }
 
 /** Today's skin has no legacy list; these answers mean the JSON API is not there. */
@@ -97,13 +107,38 @@ export function createCsdnAdapter(options: CsdnAdapterOptions = {}): SiteAdapter
     }
   }
 
-  async function discover(id: string, fetcher: SiteFetcher, context: CrawlContext, result: UserResult) {
-    if (!context.discovery.enabled) return;
-    const max = context.discovery.maxPerUser;
-    const follows = await readUserList('follows', id, fetcher, urls, context, max, discoveryPageSize);
-    const fans = await readUserList('fans', id, fetcher, urls, context, max, discoveryPageSize);
-    if (follows) result.follows = follows;
-    if (fans) result.fans = fans;
+  /**
+   * The follow lists as data (`context.graph`) and for discovery: each list is read up to its
+   * limit (0: not read); a list the profile counts as empty costs no request. A list is complete when it ended before the limit and holds at least
+   * the profile's count: a page lost to an unreadable answer leaves it short, and an incomplete
+   * list only adds edges in the store, never removes any.
+   */
+  async function readFollowGraph(
+    id: string,
+    fetcher: SiteFetcher,
+    context: CrawlContext,
+    result: UserResult,
+  ) {
+    const lists = [
+      { kind: 'follows' as const, count: result.profile.followCount },
+      { kind: 'fans' as const, count: result.profile.fansCount },
+    ];
+    for (const { kind, count } of lists) {
+      const limit = graphListLimit(context, kind);
+      if (limit === 0) continue;
+      if (count === 0) {
+        // The profile read moments ago says the list is empty: no request needed to know it.
+        setList(result, kind, [], true);
+        continue;
+      }
+      const names = await readUserList(kind, id, fetcher, urls, context, limit, discoveryPageSize);
+      if (!names) continue;
+      const complete =
+        count === undefined
+          ? names.length < limit
+          : names.length >= count && (names.length < limit || names.length === count);
+      setList(result, kind, names, complete);
+    }
   }
 
   async function crawlUser(input: string, context: CrawlContext): Promise<UserResult> {
@@ -150,7 +185,7 @@ export function createCsdnAdapter(options: CsdnAdapterOptions = {}): SiteAdapter
         articles: walk.articles,
         source: 'api',
       };
-      await discover(id, fetcher, context, result);
+      await readFollowGraph(id, fetcher, context, result);
       return result;
     }
 
@@ -169,7 +204,7 @@ export function createCsdnAdapter(options: CsdnAdapterOptions = {}): SiteAdapter
         articles: walk.articles,
         source: 'api',
       };
-      await discover(id, fetcher, context, result);
+      await readFollowGraph(id, fetcher, context, result);
       return result;
     }
     const walk = await walkLegacy(id, fetcher, context);

@@ -141,6 +141,50 @@ export function resultStoreConformance(name: string, factory: () => Promise<Resu
       expect(await store.counts()).toMatchObject({ articles: 3, edges: 3 });
     });
 
+    it('a complete list replaces the stored edges on a recrawl; a capped one only adds', async () => {
+      const first = sample('alice');
+      first.follows = ['bob', 'carol'];
+      first.fans = ['dave', 'erin'];
+      first.followsComplete = true;
+      first.fansComplete = true;
+      await store.saveUser(first, 100);
+      await store.saveUser({ ...sample('zed'), follows: ['alice'], fans: [] }, 100);
+
+      // Recrawl: alice unfollowed bob and followed frank (complete list); her fans list is
+      // capped at one name: erin is beyond the cap, not gone, and must stay.
+      const later = sample('alice');
+      later.follows = ['carol', 'frank'];
+      later.followsComplete = true;
+      later.fans = ['dave'];
+      later.fansComplete = false;
+      await store.saveUser(later, 200);
+      expect(await store.getEdges('alice')).toEqual({
+        follows: ['carol', 'frank'],
+        fans: ['dave', 'erin', 'zed'],
+      });
+      expect(await store.getEdges('bob')).toEqual({ follows: [], fans: [] });
+
+      // A complete fans list drops the fans that left (zed's edge came from zed's own list).
+      await store.saveUser(
+        { ...sample('alice'), follows: undefined, fans: ['erin'], fansComplete: true },
+        300,
+      );
+      expect(await store.getEdges('alice')).toEqual({ follows: ['carol', 'frank'], fans: ['erin'] });
+
+      // A list not read leaves the edges alone; an older crawl arriving late never removes any.
+      await store.saveUser({ ...sample('alice'), follows: undefined, fans: undefined }, 400);
+      await store.saveUser(
+        { ...sample('alice'), follows: [], followsComplete: true, fans: [], fansComplete: true },
+        50,
+      );
+      expect(await store.getEdges('alice')).toEqual({ follows: ['carol', 'frank'], fans: ['erin'] });
+
+      // An empty complete list means the user follows nobody now.
+      await store.saveUser({ ...sample('alice'), follows: [], followsComplete: true, fans: undefined }, 500);
+      expect(await store.getEdges('alice')).toEqual({ follows: [], fans: ['erin'] });
+      expect(await store.counts()).toMatchObject({ edges: 1 });
+    });
+
     it('records outcomes without data', async () => {
       await store.saveOutcome('ghost', 'notfound', undefined, 5);
       await store.saveOutcome('broken', 'failed', 'parse error on page 3', 6);
