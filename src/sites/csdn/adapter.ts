@@ -5,6 +5,7 @@ import { type ApiWalkResult, walkApiArticles } from './api-walk.js';
 import { ChallengeGate } from './challenge-gate.js';
 import { readUserList } from './discovery.js';
 import { walkLegacyBrowser } from './legacy-browser-walk.js';
+import { LegacyProgressBook } from './legacy-walk-progress.js';
 import { walkLegacyHttp } from './legacy-http-walk.js';
 import { normalizeCsdnId } from './normalize-id.js';
 import { type BusinessListPage, parseBusinessList } from './parse-api.js';
@@ -27,6 +28,12 @@ export interface CsdnAdapterOptions {
   pagerTimeoutMs?: number;
   /** Clicks tried per page before giving up on the pager. Default 3. */
   clickAttempts?: number;
+  /** Reloads (by URL, with backoff) of one broken legacy list page in a browser. Default 4. */
+  pageRetries?: number;
+  /** First wait before such a reload, doubled per reload; a Retry-After wins. Default 1 s. */
+  pageRetryBaseMs?: number;
+  /** Users whose failed browser walk is remembered, to continue it on the next attempt. Default 64. */
+  resumeUsers?: number;
   /** Safety net: no list is walked past this many pages. Default 10000. */
   maxPages?: number;
 }
@@ -53,6 +60,8 @@ export function createCsdnAdapter(options: CsdnAdapterOptions = {}): SiteAdapter
   const maxPages = options.maxPages ?? 10_000;
   const urls: CsdnUrls = csdnUrls(baseUrl);
   const gate = new ChallengeGate({ timeoutMs: browserTimeoutMs });
+  // failed browser walks, per user: a retried user continues from its last good page
+  const progress = new LegacyProgressBook(options.resumeUsers ?? 64);
   const extraHosts = [origin.host.toLowerCase()];
 
   const normalizeId = (input: string) => normalizeCsdnId(input, extraHosts);
@@ -176,6 +185,9 @@ export function createCsdnAdapter(options: CsdnAdapterOptions = {}): SiteAdapter
       pagerTimeoutMs: options.pagerTimeoutMs ?? 8_000,
       clickAttempts: options.clickAttempts ?? 3,
       maxPages,
+      pageRetries: options.pageRetries ?? 4,
+      retryBaseMs: options.pageRetryBaseMs ?? 1_000,
+      progress,
     };
     const inBrowser = async () => ({
       ...(await walkLegacyBrowser(id, urls, context, browserOptions)),
