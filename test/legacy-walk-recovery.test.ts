@@ -16,7 +16,15 @@ import { makeContext } from './fixtures/csdn/make-context.js';
  * its next attempt from its last good page. The replica's per-page request count shows which
  * pages were read again.
  */
-const KEYS: (keyof Article)[] = ['articleId', 'title', 'url', 'type', 'postTime', 'viewCount', 'commentCount'];
+const KEYS: (keyof Article)[] = [
+  'articleId',
+  'title',
+  'url',
+  'type',
+  'postTime',
+  'viewCount',
+  'commentCount',
+];
 const pick = (a: Article) => Object.fromEntries(KEYS.map((k) => [k, a[k]]));
 
 /** Every fault a list page can meet, about one page in six (no hangs: those cost a deadline each). */

@@ -36,6 +36,8 @@ export interface DocumentResponse {
   status: number | null;
   /** A 429's or 503's Retry-After in milliseconds, when the driver sees headers. */
   retryAfterMs?: number;
+  /** True when the driver saw the response fail (a reset mid-body leaves the page loading forever). */
+  failed?: boolean;
 }
 
 export interface BrowserPage {

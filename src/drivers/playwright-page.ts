@@ -47,11 +47,19 @@ export function openedTab(page: Page, context: BrowserContext): PlaywrightTab {
     const status = response.status();
     const retryAfterMs =
       status === 429 || status === 503 ? parseRetryAfter(response.headers()['retry-after']) : undefined;
-    tab.lastDocument = { url: response.url(), status, ...(retryAfterMs === undefined ? {} : { retryAfterMs }) };
+    tab.lastDocument = {
+      url: response.url(),
+      status,
+      ...(retryAfterMs === undefined ? {} : { retryAfterMs }),
+    };
   });
   page.on('requestfailed', (request) => {
     if (request.isNavigationRequest() && request.frame() === page.mainFrame())
-      tab.lastDocument = { url: request.url(), status: null };
+      tab.lastDocument = {
+        url: request.url(),
+        status: tab.lastDocument?.url === request.url() ? tab.lastDocument.status : null,
+        failed: true,
+      };
   });
   let navigations = 0;
   let collecting = false;
@@ -128,9 +136,8 @@ export class PlaywrightPage implements BrowserPage {
     if (this.gone()) throw new DriverCrashError('documentResponse: browser or page is gone');
     const last = this.tab.lastDocument;
     if (!last || last.url !== this.page.url()) return { status: null };
-    return last.retryAfterMs === undefined
-      ? { status: last.status }
-      : { status: last.status, retryAfterMs: last.retryAfterMs };
+    const { url: _url, ...response } = last;
+    return response;
   }
 
   async url(): Promise<string> {

@@ -27,6 +27,8 @@ export interface LegacyBrowserOptions {
   pageRetries?: number;
   /** First wait before reloading a broken page, doubled per reload; a Retry-After wins. Default 1 s. */
   retryBaseMs?: number;
+  /** A document still loading and unchanged this long is broken (a reset mid-body). Default 3 s. */
+  stallMs?: number;
   /** Longest wait before one reload. Default 30 s. */
   maxRetryWaitMs?: number;
   /** Where failed walks leave their progress, so a retried user continues (the adapter's). */
@@ -94,6 +96,7 @@ function readerOptions(options: LegacyBrowserOptions): LegacyPageReaderOptions {
   return {
     timeoutMs: options.timeoutMs,
     pollMs: options.pollMs ?? 50,
+    stallMs: options.stallMs ?? 3_000,
     pageRetries: options.pageRetries ?? 4,
     retryBaseMs: options.retryBaseMs ?? 1_000,
     maxRetryWaitMs: options.maxRetryWaitMs ?? 30_000,

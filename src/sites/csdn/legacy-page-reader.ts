@@ -8,6 +8,11 @@ export interface LegacyPageReaderOptions {
   /** Deadline of one browser operation, and of one page's loading. */
   timeoutMs: number;
   pollMs: number;
+  /**
+   * A document still loading whose content has not changed for this long is taken as broken:
+   * a connection reset mid-body leaves Chromium's document loading forever.
+   */
+  stallMs: number;
   /** Reloads of one broken page before the walk gives up on it. */
   pageRetries: number;
   /** First wait before a reload; doubled per reload of the same page (a Retry-After wins). */
@@ -51,10 +56,12 @@ export async function readShownPage(
   page: BrowserPage,
   id: string,
   n: number,
-  options: Pick<LegacyPageReaderOptions, 'timeoutMs' | 'pollMs'>,
+  options: Pick<LegacyPageReaderOptions, 'timeoutMs' | 'pollMs' | 'stallMs'>,
 ): Promise<ShownPage> {
   const until = Date.now() + options.timeoutMs;
   let last = 'nothing read';
+  let seen: string | undefined;
+  let seenSince = Date.now();
   for (;;) {
     const left = () => Math.max(1000, until - Date.now());
     // readyState first: when it says complete, the content read after it is the whole document
@@ -86,10 +93,17 @@ export async function readShownPage(
         if (fatal(error)) throw error;
         return '';
       });
-      if (ready === 'complete' || (url !== '' && !isWebUrl(url))) {
-        const response = await responseOf(page, options.timeoutMs);
+      if (html !== seen) {
+        seen = html;
+        seenSince = Date.now();
+      }
+      const settled = ready === 'complete' || (url !== '' && !isWebUrl(url));
+      const stalled = Date.now() - seenSince >= options.stallMs;
+      const response = await responseOf(page, options.timeoutMs);
+      if (settled || stalled || response.failed) {
         const status = response.status === null ? '' : ` (HTTP ${response.status})`;
-        return { ok: false, reason: `${last}${status}`, retryAfterMs: response.retryAfterMs };
+        const how = settled ? '' : response.failed ? ', the response failed' : ', stalled';
+        return { ok: false, reason: `${last}${status}${how}`, retryAfterMs: response.retryAfterMs };
       }
     }
     if (Date.now() >= until) return { ok: false, reason: `did not load: ${last}` };

@@ -45,7 +45,11 @@ export class LegacyProgressBook {
 }
 
 /** True when page 1 read now is the page 1 the progress was made on (nothing published or removed). */
-export function sameList(progress: LegacyWalkProgress, listTotal: number | undefined, ids: string[]): boolean {
+export function sameList(
+  progress: LegacyWalkProgress,
+  listTotal: number | undefined,
+  ids: string[],
+): boolean {
   return (
     progress.listTotal === listTotal &&
     progress.firstPageIds.length === ids.length &&
