@@ -114,12 +114,20 @@ async function walk(
   const reader = readerOptions(options);
   const load = (n: number, broken?: { reason: string; retryAfterMs?: number }) =>
     loadListPage(page, urls.legacyList(id, n), id, n, reader, context.signal, context.log, broken);
-  /** The next page by 下一页, or by its URL when the pager stops short; undefined at the end. */
+  /**
+   * The next page by 下一页; undefined at the end. A pager that stops short of the page count
+   * (its navigation hung, its script broke) gets one more chance on page n reloaded by its URL.
+   */
   const next = async (n: number, pageCount: number | undefined): Promise<LegacyListPage | undefined> => {
     if (!(await clickNext(page, options, reader.pollMs, context))) {
       if (pageCount === undefined || n >= pageCount) return undefined;
-      context.log.info('legacy pager stopped short; loading the next page by its URL', { id, page: n + 1 });
-      return load(n + 1);
+      context.log.info('legacy pager did not move; reloading the page and clicking again', { id, page: n });
+      await load(n);
+      if (!(await clickNext(page, options, reader.pollMs, context))) {
+        throw new ParseError(
+          `legacy pager of ${id} stopped at page ${n} of ${pageCount} (listTotal ${track.listTotal})`,
+        );
+      }
     }
     const shown = await readShownPage(page, id, n + 1, reader);
     return shown.ok ? shown.page : load(n + 1, shown);
