@@ -5,12 +5,18 @@ import {
   CrawlError,
   DriverCrashError,
   ParseError,
+  TimeoutError,
 } from '../../core/errors.js';
 import type { CrawlContext } from '../../core/site-adapter.js';
 import { ArticleCollector, catchUpHead } from './article-collector.js';
 import type { LegacyWalkResult } from './legacy-http-walk.js';
-import { type LegacyPageReaderOptions, loadListPage, readShownPage } from './legacy-page-reader.js';
-import { type LegacyProgressBook, type LegacyWalkProgress, sameList } from './legacy-walk-progress.js';
+import {
+  BrokenPageError,
+  type LegacyPageReaderOptions,
+  loadListPage,
+  readShownPage,
+} from './legacy-page-reader.js';
+import { LegacyProgressBook, type LegacyWalkProgress, sameList } from './legacy-walk-progress.js';
 import { type NextButtonState, PREPARE_NEXT_CLICK_SCRIPT } from './overlays.js';
 import type { LegacyListPage } from './parse-legacy.js';
 import type { CsdnUrls } from './urls.js';
@@ -63,6 +69,41 @@ export async function walkLegacyBrowser(
   context: CrawlContext,
   options: LegacyBrowserOptions,
 ): Promise<LegacyWalkResult> {
+  // Progress also carries the walk over to a new page when the pool took this one away.
+  const withProgress = { ...options, progress: options.progress ?? new LegacyProgressBook(1) };
+  for (let renewal = 0; ; renewal++) {
+    try {
+      return await walkInOnePage(id, urls, context, withProgress, renewal < PAGE_RENEWALS);
+    } catch (error) {
+      if (!(renewal < PAGE_RENEWALS && pageLost(error)) || context.signal.aborted) throw error;
+      context.log.info('legacy walk lost its page; going on in a new one', {
+        id,
+        error: error instanceof Error ? error.message : String(error),
+      });
+    }
+  }
+}
+
+/**
+ * New pages a walk may take after losing one: a pool closes a page whose operation overran its
+ * deadline (a navigation that hung) and replaces a dead browser.
+ */
+const PAGE_RENEWALS = 2;
+
+function pageLost(error: unknown): boolean {
+  return (
+    error instanceof DriverCrashError ||
+    (error instanceof TimeoutError && !(error instanceof BrokenPageError))
+  );
+}
+
+async function walkInOnePage(
+  id: string,
+  urls: CsdnUrls,
+  context: CrawlContext,
+  options: LegacyBrowserOptions,
+  canRenew: boolean,
+): Promise<LegacyWalkResult> {
   const lease = await context.page();
   const { page } = lease;
   const track: Track = { collector: new ArticleCollector(), firstPageIds: [], lastPage: 0 };
@@ -81,7 +122,11 @@ export async function walkLegacyBrowser(
       error instanceof CrawlError
         ? error
         : new ParseError(`legacy walk of ${id} failed: ${String(error)}`, { cause: error });
-    if (!crawlError.snapshot && !(crawlError instanceof AbortedError)) {
+    if (
+      !crawlError.snapshot &&
+      !(crawlError instanceof AbortedError) &&
+      !(canRenew && pageLost(crawlError))
+    ) {
       crawlError.snapshot = await context
         .snapshot({ page, error: crawlError, label: 'legacy-pager' })
         .catch(() => undefined);

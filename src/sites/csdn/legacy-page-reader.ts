@@ -21,6 +21,9 @@ export interface LegacyPageReaderOptions {
   maxRetryWaitMs: number;
 }
 
+/** A list page still broken after every reload (not a page the pool took away). */
+export class BrokenPageError extends TimeoutError {}
+
 /** A list page read whole, or why the document shown is not that page. */
 export type ShownPage =
   | { ok: true; page: LegacyListPage }
@@ -38,7 +41,7 @@ function fatal(error: unknown): boolean {
 async function responseOf(page: BrowserPage, timeoutMs: number): Promise<DocumentResponse> {
   if (!page.documentResponse) return { status: null };
   try {
-    return await page.documentResponse({ timeoutMs: Math.min(timeoutMs, 5_000) });
+    return await page.documentResponse({ timeoutMs });
   } catch (error) {
     if (fatal(error)) throw error;
     return { status: null };
@@ -64,10 +67,11 @@ export async function readShownPage(
   let seenSince = Date.now();
   for (;;) {
     const left = () => Math.max(1000, until - Date.now());
-    // readyState first: when it says complete, the content read after it is the whole document
+    // readyState first: when it says complete, the content read after it is the whole document.
+    // Every read gets the page's whole deadline: a pool closes a page whose operation overran.
     let ready: unknown;
     try {
-      ready = await page.evaluate<string>('document.readyState', { timeoutMs: Math.min(5_000, left()) });
+      ready = await page.evaluate<string>('document.readyState', { timeoutMs: left() });
     } catch (error) {
       if (fatal(error)) throw error;
     }
@@ -99,7 +103,7 @@ export async function readShownPage(
       }
       const settled = ready === 'complete' || (url !== '' && !isWebUrl(url));
       const stalled = Date.now() - seenSince >= options.stallMs;
-      const response = await responseOf(page, options.timeoutMs);
+      const response = await responseOf(page, left());
       if (settled || stalled || response.failed) {
         const status = response.status === null ? '' : ` (HTTP ${response.status})`;
         const how = settled ? '' : response.failed ? ', the response failed' : ', stalled';
@@ -165,5 +169,5 @@ export async function loadListPage(
     reason = shown.reason;
     retryAfterMs = shown.retryAfterMs;
   }
-  throw new TimeoutError(`legacy page ${n} of ${id} still broken after ${reloads} reloads (${reason})`);
+  throw new BrokenPageError(`legacy page ${n} of ${id} still broken after ${reloads} reloads (${reason})`);
 }
