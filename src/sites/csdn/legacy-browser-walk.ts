@@ -88,7 +88,7 @@ export async function walkLegacyBrowser(
  * New pages a walk may take after losing one: a pool closes a page whose operation overran its
  * deadline (a navigation that hung) and replaces a dead browser.
  */
-const PAGE_RENEWALS = 2;
+const PAGE_RENEWALS = 3;
 
 function pageLost(error: unknown): boolean {
   return (

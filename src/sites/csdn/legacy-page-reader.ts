@@ -34,8 +34,13 @@ function isWebUrl(url: string): boolean {
   return url.startsWith('http://') || url.startsWith('https://');
 }
 
+/**
+ * Errors that end the use of this page: a dead browser, a stop, and a timeout (an operation that
+ * overran its deadline, which a pool answers by closing the page; the walk then goes on in a
+ * new page, see walkLegacyBrowser).
+ */
 function fatal(error: unknown): boolean {
-  return error instanceof DriverCrashError || error instanceof AbortedError;
+  return error instanceof DriverCrashError || error instanceof AbortedError || error instanceof TimeoutError;
 }
 
 async function responseOf(page: BrowserPage, timeoutMs: number): Promise<DocumentResponse> {
