@@ -49,6 +49,8 @@ interface Track {
   listTotal?: number;
   firstPageIds: string[];
   lastPage: number;
+  /** Progress of an earlier attempt, taken but not yet applied (it goes back if this one fails first). */
+  earlier?: LegacyWalkProgress;
 }
 
 /**
@@ -56,8 +58,10 @@ interface Track {
  * script, so success is judged by the URL changing and then by the page's own `currentPage`.
  * Overlays are hidden before each click and an intercepted click means "hide and retry". A page
  * that comes back broken (an error page, a 429, a reset, a blank or stale page) is reloaded by
- * its URL with a backoff and the walk goes on from there; when a pager stops short of the page
- * count, the next page is loaded by its URL. The walk ends on a disabled or absent pager, an
+ * its URL with a backoff and the walk goes on from there; a pager that stops short of the page
+ * count gets its page reloaded and one more click. A page lost to the pool (an operation that
+ * overran its deadline) or to a dead browser is replaced and the walk goes on from its progress.
+ * The walk ends on a disabled or absent pager, an
  * empty page, or the page count from listTotal/pageSize; it never waits without a deadline.
  * A failed walk leaves its progress in `options.progress`: the next attempt of the same user
  * continues from the last good page when page 1 still shows the same list. On failure the page
@@ -110,13 +114,17 @@ async function walkInOnePage(
   try {
     return await walk(id, page, urls, context, options, track);
   } catch (error) {
-    if (track.lastPage > 1 && !(error instanceof AbortedError)) {
-      options.progress?.put(id, {
-        listTotal: track.listTotal,
-        firstPageIds: track.firstPageIds,
-        lastPage: track.lastPage,
-        articles: track.collector.list(),
-      });
+    if (!(error instanceof AbortedError)) {
+      const progress =
+        track.lastPage > 1
+          ? {
+              listTotal: track.listTotal,
+              firstPageIds: track.firstPageIds,
+              lastPage: track.lastPage,
+              articles: track.collector.list(),
+            }
+          : track.earlier;
+      if (progress) options.progress?.put(id, progress);
     }
     const crawlError =
       error instanceof CrawlError
@@ -178,6 +186,8 @@ async function walk(
     return shown.ok ? shown.page : load(n + 1, shown);
   };
   const collector = track.collector;
+  const earlier = options.progress?.take(id);
+  track.earlier = earlier;
   let current = await load(1);
   const pageSize = current.vars.pageSize;
   let listTotal = current.vars.listTotal;
@@ -186,7 +196,8 @@ async function walk(
   track.firstPageIds = current.articles.map((a) => a.articleId);
   let n = 1;
   let resumedAt = 0;
-  const earlier: LegacyWalkProgress | undefined = options.progress?.take(id);
+  // a list that shifted since (published, removed) starts over: the earlier progress is dropped
+  track.earlier = undefined;
   if (earlier && sameList(earlier, listTotal, track.firstPageIds) && earlier.lastPage > 1) {
     context.log.info('legacy walk continues where the last attempt stopped', { id, page: earlier.lastPage });
     collector.addPage(earlier.articles);
