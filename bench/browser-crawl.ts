@@ -6,6 +6,7 @@
  *   npx vite-node bench/browser-crawl.ts -- --users 100 --tabs 2 --browsers 1,2,4 --drivers playwright,selenium
  *   npx vite-node bench/browser-crawl.ts -- --users 40 --max-user-pages 20 --modes pool,bare
  *   BENCH_CHROMIUM_ARGS="--disable-extensions" npx vite-node bench/browser-crawl.ts -- --drivers playwright
+ *   npx vite-node bench/browser-crawl.ts -- --faults realistic --long-users 12 --users 12 --browsers 1 --modes pool
  *
  * Two runs per driver and browser count, over the local CSDN replica in legacy-only mode (every
  * user must be walked by clicking 下一页, the old skin's script-driven pager, behind an overlay):
@@ -16,6 +17,11 @@
  *   cli   — (with --modes …,cli) the whole product: `csdn-crawl run --driver <d>` of the built CLI
  *           (npx tsup first) in a process of its own, stores included; its memory is that
  *           process plus its browsers, i.e. what a Raspberry Pi would have to hold.
+ * With --faults realistic, every pool run is made twice on the same replica: clean, then with
+ * the realistic faults on every request (5xx and 429 pages, resets, blank and stale list pages,
+ * hangs, slow bodies; no articles published mid-walk, so every user can be checked exactly
+ * against the replica's list), and a last table puts the two side by side. --long-users N gives
+ * the first N users 800-1200 articles (40-60 list pages, the issue's 971-article user).
  * Memory is the peak PSS (from /proc/<pid>/smaps_rollup) of this Node process plus every process
  * of every browser tree, sampled every 250 ms. The replica runs in a child process of its own:
  * it plays the site, and its memory is not the crawler's. Needs /usr/bin/chromium and
@@ -23,6 +29,7 @@
  */
 
 import { spawn } from 'node:child_process';
+import { createHash } from 'node:crypto';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -32,6 +39,7 @@ import { createBrowserPool } from '../src/core/browser-pool.js';
 import { trackBrowserPid } from '../src/core/browser-pool-exit.js';
 import { ClickInterceptedError } from '../src/core/errors.js';
 import { silentLogger } from '../src/core/logger.js';
+import type { Article } from '../src/core/model.js';
 import type { CrawlContext } from '../src/core/site-adapter.js';
 import { treeMembers } from '../src/drivers/chromium-process.js';
 import { playwrightDriver } from '../src/drivers/playwright.js';
@@ -39,6 +47,7 @@ import { seleniumDriver } from '../src/drivers/selenium.js';
 import { walkLegacyBrowser } from '../src/sites/csdn/legacy-browser-walk.js';
 import { DISMISS_OVERLAYS_SCRIPT } from '../src/sites/csdn/overlays.js';
 import { csdnUrls } from '../src/sites/csdn/urls.js';
+import { FAULT_PRESETS } from '../src/testing/replica/faults.js';
 import { isReplicaRole, serveToParent, startReplicaProcess } from './replica-process.js';
 
 /** What the bench needs of the replica child: where it is and how long each user's list is. */
@@ -46,6 +55,9 @@ interface Replica {
   url: string;
   usernames: string[];
   articles: Record<string, number>;
+  /** Per user, a digest of its article list (ids and counters, in order): the exactness check. */
+  digests: Record<string, string>;
+  send(message: object): void;
   close(): Promise<void>;
 }
 
@@ -63,6 +75,22 @@ const DRIVERS = arg('drivers', 'playwright,selenium').split(',');
 const MODES = arg('modes', 'pool,bare').split(',') as Array<'pool' | 'bare' | 'cli'>;
 /** Skip users with more list pages than this (one 129-page user otherwise dominates small runs). */
 const MAX_USER_PAGES = Number(arg('max-user-pages', 'Infinity'));
+const FAULTS = arg('faults', 'none');
+const LONG_USERS = Number(arg('long-users', '0'));
+
+/** The realistic preset on every request, plus blank and stale pages; nothing published mid-walk. */
+const BENCH_FAULTS = {
+  ...FAULT_PRESETS.realistic,
+  throttleBare: 0.5,
+  blank: 0.003,
+  wrongPage: 0.003,
+  publishMidWalk: 0,
+};
+
+function digest(articles: Article[]): string {
+  const rows = articles.map((a) => [a.articleId, a.title, a.type, a.postTime, a.viewCount, a.commentCount]);
+  return createHash('sha1').update(JSON.stringify(rows)).digest('hex');
+}
 
 /** Extra Chromium switches for both runs, to try one out: BENCH_CHROMIUM_ARGS="--foo --bar". */
 const EXTRA_ARGS = (process.env.BENCH_CHROMIUM_ARGS ?? '').split(' ').filter(Boolean);
@@ -150,6 +178,7 @@ async function runPool(
   browsers: number,
   replica: Replica,
   ids: string[],
+  mode = 'pool',
 ): Promise<RunResult> {
   const driver = makeDriver(driverName);
   const pool = createBrowserPool({ driver, size: browsers, pagesPerBrowser: TABS, maxPagesPerBrowser: 1000 });
@@ -185,7 +214,7 @@ async function runPool(
         maxPages: 1000,
       });
       pages += result.pages;
-      if (result.articles.length !== expectedPages(replica, id).articles) wrong++;
+      if (digest(result.articles) !== replica.digests[id]) wrong++;
     } catch (error) {
       failed++;
       console.error(`  ${id}: ${firstLine(error)}`);
@@ -197,7 +226,7 @@ async function runPool(
   for (const [why, n] of Object.entries(retries)) console.log(`  ${n} × ${why}`);
   return {
     driver: driverName,
-    mode: 'pool',
+    mode,
     browsers,
     tabs: TABS,
     users: ids.length,
@@ -378,18 +407,32 @@ function line(r: RunResult): string {
 
 async function serveReplica(): Promise<void> {
   const { startReplica } = await import('../src/testing/replica/index.js');
+  const long = Number(process.env.BENCH_LONG_USERS ?? '0');
   const replica = await startReplica({
     users: Math.max(100, USERS),
     legacyOnly: true,
     legacyPageSize: PAGE_SIZE,
+    ...(long > 0 ? { longUsers: { count: long, articles: [800, 1200] as [number, number] } } : {}),
   });
   const articles: Record<string, number> = {};
-  for (const id of replica.usernames) articles[id] = replica.truth(id)?.articles.length ?? 0;
-  serveToParent(replica, { url: replica.url, usernames: replica.usernames, articles });
+  const digests: Record<string, string> = {};
+  for (const id of replica.usernames) {
+    const truth = replica.truth(id)?.articles ?? [];
+    articles[id] = truth.length;
+    digests[id] = digest(truth);
+  }
+  process.on('message', (message) => {
+    const m = message as { faults?: Parameters<typeof replica.setFaults>[0] };
+    if (m && typeof m === 'object' && m.faults) replica.setFaults(m.faults);
+  });
+  serveToParent(replica, { url: replica.url, usernames: replica.usernames, articles, digests });
 }
 
 async function main(): Promise<void> {
-  const replica: Replica = await startReplicaProcess<Omit<Replica, 'close'>>(fileURLToPath(import.meta.url));
+  const replica: Replica = await startReplicaProcess<Omit<Replica, 'close' | 'send'>>(
+    fileURLToPath(import.meta.url),
+    { BENCH_LONG_USERS: String(LONG_USERS) },
+  );
   const ids = replica.usernames
     .filter((id) => expectedPages(replica, id).pages <= MAX_USER_PAGES)
     .slice(0, USERS);
@@ -411,6 +454,13 @@ async function main(): Promise<void> {
                 : await runBare(driver, browsers, replica, ids);
           results.push(r);
           console.log(`${line(r)} load ${os.loadavg()[0].toFixed(1)}`);
+          if (mode === 'pool' && FAULTS === 'realistic') {
+            replica.send({ faults: BENCH_FAULTS });
+            const faulty = await runPool(driver, browsers, replica, ids, 'pool+faults');
+            replica.send({ faults: 'none' });
+            results.push(faulty);
+            console.log(`${line(faulty)} load ${os.loadavg()[0].toFixed(1)}`);
+          }
         }
       }
     }
@@ -422,6 +472,22 @@ async function main(): Promise<void> {
   );
   console.log('|---|---|---|---|---|---|---|---|---|');
   for (const r of results) console.log(line(r));
+  if (FAULTS === 'realistic') {
+    console.log(
+      '\n| driver | browsers | clean users/min | with faults users/min | ratio | exact users with faults |',
+    );
+    console.log('|---|---|---|---|---|---|');
+    for (const faulty of results.filter((r) => r.mode === 'pool+faults')) {
+      const clean = results.find(
+        (r) => r.mode === 'pool' && r.driver === faulty.driver && r.browsers === faulty.browsers,
+      );
+      if (!clean) continue;
+      const rate = (r: RunResult) => ((r.users - r.failed) * 60) / r.seconds;
+      console.log(
+        `| ${faulty.driver} | ${faulty.browsers} | ${rate(clean).toFixed(1)} | ${rate(faulty).toFixed(1)} | ${(rate(faulty) / rate(clean)).toFixed(2)} | ${faulty.users - faulty.failed - faulty.wrong}/${faulty.users} |`,
+      );
+    }
+  }
 }
 
 (isReplicaRole() ? serveReplica() : main()).catch((error) => {

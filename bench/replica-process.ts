@@ -11,7 +11,7 @@ export const isReplicaRole = (): boolean => process.env.BENCH_ROLE === 'replica'
 export async function startReplicaProcess<Info extends object>(
   script: string,
   env: Record<string, string> = {},
-): Promise<Info & { pid: number | undefined; close(): Promise<void> }> {
+): Promise<Info & { pid: number | undefined; send(message: object): void; close(): Promise<void> }> {
   // Under vite-node, argv[1] is vite-node itself: run the script through it again.
   const child = fork(process.argv[1], [script], {
     env: { ...process.env, ...env, BENCH_ROLE: 'replica' },
@@ -24,6 +24,7 @@ export async function startReplicaProcess<Info extends object>(
   return {
     ...info,
     pid: child.pid,
+    send: (message) => child.send(message),
     close: () =>
       new Promise<void>((resolve) => {
         child.once('exit', () => resolve());

@@ -30,9 +30,24 @@ export interface LaunchOptions {
   timeoutMs?: number;
 }
 
+/** What the driver knows of the response that brought the document now shown. */
+export interface DocumentResponse {
+  /** HTTP status; null when unknown (a failed load, a driver that cannot tell). */
+  status: number | null;
+  /** A 429's or 503's Retry-After in milliseconds, when the driver sees headers. */
+  retryAfterMs?: number;
+  /** True when the driver saw the response fail (a reset mid-body leaves the page loading forever). */
+  failed?: boolean;
+}
+
 export interface BrowserPage {
   /** Navigate; resolves with the HTTP status of the main document when known. */
-  goto(url: string, deadline: Deadline): Promise<{ status: number | null }>;
+  goto(url: string, deadline: Deadline): Promise<DocumentResponse>;
+  /**
+   * The response of the document now shown, also after a navigation the page made itself (a
+   * script-driven pager). Optional: a driver that cannot tell leaves it out.
+   */
+  documentResponse?(deadline: Deadline): Promise<DocumentResponse>;
   url(): Promise<string>;
   content(deadline: Deadline): Promise<string>;
   /** Click the first element matching `selector`. An intercepted click throws ClickInterceptedError. */

@@ -3,7 +3,7 @@
  * under its deadline even if the driver forgets to honour it, a timed-out operation closes the
  * page, and a dead browser turns every failure into DriverCrashError.
  */
-import type { BrowserPage, Cookie, Deadline } from './browser-driver.js';
+import type { BrowserPage, Cookie, Deadline, DocumentResponse } from './browser-driver.js';
 import { AbortedError, type CrawlError, DriverCrashError, TimeoutError } from './errors.js';
 
 export interface PageGuardHooks {
@@ -99,8 +99,15 @@ export class GuardedPage implements BrowserPage {
     return error;
   }
 
-  goto(url: string, deadline: Deadline): Promise<{ status: number | null }> {
+  goto(url: string, deadline: Deadline): Promise<DocumentResponse> {
     return this.run('goto', deadline.timeoutMs, () => this.page.goto(url, deadline));
+  }
+
+  /** Forwarded under the same guard; a driver without it reports an unknown status. */
+  documentResponse(deadline: Deadline): Promise<DocumentResponse> {
+    const inner = this.page.documentResponse?.bind(this.page);
+    if (!inner) return Promise.resolve({ status: null });
+    return this.run('documentResponse', deadline.timeoutMs, () => inner(deadline));
   }
 
   url(): Promise<string> {

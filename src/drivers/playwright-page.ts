@@ -1,6 +1,7 @@
 import type { BrowserContext, Page } from 'playwright-core';
-import type { BrowserPage, Cookie, Deadline } from '../core/browser-driver.js';
+import type { BrowserPage, Cookie, Deadline, DocumentResponse } from '../core/browser-driver.js';
 import { DriverCrashError, TimeoutError } from '../core/errors.js';
+import { parseRetryAfter } from '../core/host-limiter.js';
 import { msLeft, sleep, withDeadline } from './chromium-deadline.js';
 import { isInterception, mapPlaywrightError } from './playwright-errors.js';
 
@@ -24,6 +25,8 @@ export interface PlaywrightTab {
   readonly page: Page;
   readonly context: BrowserContext;
   crashed: boolean;
+  /** The last main-frame document response (or failure), by URL: a pager navigates by itself. */
+  lastDocument?: { url: string } & DocumentResponse;
 }
 
 /**
@@ -37,6 +40,26 @@ export function openedTab(page: Page, context: BrowserContext): PlaywrightTab {
   const tab: PlaywrightTab = { page, context, crashed: false };
   page.on('crash', () => {
     tab.crashed = true;
+  });
+  page.on('response', (response) => {
+    const request = response.request();
+    if (!request.isNavigationRequest() || request.frame() !== page.mainFrame()) return;
+    const status = response.status();
+    const retryAfterMs =
+      status === 429 || status === 503 ? parseRetryAfter(response.headers()['retry-after']) : undefined;
+    tab.lastDocument = {
+      url: response.url(),
+      status,
+      ...(retryAfterMs === undefined ? {} : { retryAfterMs }),
+    };
+  });
+  page.on('requestfailed', (request) => {
+    if (request.isNavigationRequest() && request.frame() === page.mainFrame())
+      tab.lastDocument = {
+        url: request.url(),
+        status: tab.lastDocument?.url === request.url() ? tab.lastDocument.status : null,
+        failed: true,
+      };
   });
   let navigations = 0;
   let collecting = false;
@@ -97,11 +120,24 @@ export class PlaywrightPage implements BrowserPage {
     }
   }
 
-  async goto(url: string, { timeoutMs }: Deadline): Promise<{ status: number | null }> {
+  async goto(url: string, { timeoutMs }: Deadline): Promise<DocumentResponse> {
     return this.run(`goto ${url}`, timeoutMs, async () => {
       const response = await this.page.goto(url, { timeout: timeoutMs, waitUntil: this.settings.waitUntil });
-      return { status: response ? response.status() : null };
+      if (!response) return { status: null };
+      const status = response.status();
+      const retryAfterMs =
+        status === 429 || status === 503 ? parseRetryAfter(response.headers()['retry-after']) : undefined;
+      return retryAfterMs === undefined ? { status } : { status, retryAfterMs };
     });
+  }
+
+  /** From the tab's response log, when its URL is the page's (else the document came from elsewhere). */
+  async documentResponse(_deadline: Deadline): Promise<DocumentResponse> {
+    if (this.gone()) throw new DriverCrashError('documentResponse: browser or page is gone');
+    const last = this.tab.lastDocument;
+    if (!last || last.url !== this.page.url()) return { status: null };
+    const { url: _url, ...response } = last;
+    return response;
   }
 
   async url(): Promise<string> {

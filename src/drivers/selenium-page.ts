@@ -1,5 +1,5 @@
 import type { ChromiumWebDriver } from 'selenium-webdriver/chromium.js';
-import type { BrowserPage, Cookie, Deadline } from '../core/browser-driver.js';
+import type { BrowserPage, Cookie, Deadline, DocumentResponse } from '../core/browser-driver.js';
 import { DriverCrashError, TimeoutError } from '../core/errors.js';
 import { msLeft, sleep, withDeadline } from './chromium-deadline.js';
 import { CLEAR_PAGE_SCRIPT, LEAVE_PAGE_SCRIPT, RECYCLE_TIMEOUT_MS } from './chromium-recycle.js';
@@ -18,6 +18,10 @@ export interface SeleniumPageSettings {
 /** Extra time over a deadline given to chromedriver's own timer before ours fires. */
 const GRACE_MS = 500;
 const POLL_MS = 100;
+
+/** WebDriver does not report the status; the Navigation Timing entry does (Chromium 109+). */
+const STATUS_SCRIPT =
+  "const n = performance.getEntriesByType('navigation')[0]; return n && n.responseStatus ? n.responseStatus : null;";
 
 /** Same rule as Playwright's "visible": a non-empty box and not visibility:hidden. */
 const VISIBLE_CHECK = `
@@ -75,19 +79,24 @@ export class SeleniumPage implements BrowserPage {
     if (wanted.script !== undefined) this.scriptMs = wanted.script;
   }
 
-  goto(url: string, { timeoutMs }: Deadline): Promise<{ status: number | null }> {
+  goto(url: string, { timeoutMs }: Deadline): Promise<DocumentResponse> {
     const end = Date.now() + timeoutMs;
     return this.run(`goto ${url}`, timeoutMs, async () => {
       await this.timeouts(Math.max(1, Math.floor(timeoutMs)));
       await this.driver.get(url);
-      // WebDriver does not report the status; the Navigation Timing entry does (Chromium 109+).
       const status = await withDeadline(
         'read status',
         Math.max(1, msLeft(end)),
-        this.driver.executeScript<unknown>(
-          "const n = performance.getEntriesByType('navigation')[0]; return n && n.responseStatus ? n.responseStatus : null;",
-        ),
+        this.driver.executeScript<unknown>(STATUS_SCRIPT),
       );
+      return { status: typeof status === 'number' ? status : null };
+    });
+  }
+
+  /** The status of the document shown, from its Navigation Timing entry (no headers: no Retry-After). */
+  documentResponse({ timeoutMs }: Deadline): Promise<DocumentResponse> {
+    return this.run('documentResponse', timeoutMs, async () => {
+      const status = await this.driver.executeScript<unknown>(STATUS_SCRIPT);
       return { status: typeof status === 'number' ? status : null };
     });
   }

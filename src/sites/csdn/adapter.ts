@@ -8,6 +8,7 @@ import { readUserList } from './discovery.js';
 import { runCsdnDoctor } from './doctor.js';
 import { walkLegacyBrowser } from './legacy-browser-walk.js';
 import { walkLegacyHttp } from './legacy-http-walk.js';
+import { LegacyProgressBook } from './legacy-walk-progress.js';
 import { normalizeCsdnId } from './normalize-id.js';
 import { viewOf } from './page-structure.js';
 import { type BusinessListPage, parseBusinessList } from './parse-api.js';
@@ -30,6 +31,12 @@ export interface CsdnAdapterOptions {
   pagerTimeoutMs?: number;
   /** Clicks tried per page before giving up on the pager. Default 3. */
   clickAttempts?: number;
+  /** Reloads (by URL, with backoff) of one broken legacy list page in a browser. Default 4. */
+  pageRetries?: number;
+  /** First wait before such a reload, doubled per reload; a Retry-After wins. Default 1 s. */
+  pageRetryBaseMs?: number;
+  /** Users whose failed browser walk is remembered, to continue it on the next attempt. Default 64. */
+  resumeUsers?: number;
   /** Safety net: no list is walked past this many pages. Default 10000. */
   maxPages?: number;
 }
@@ -66,6 +73,8 @@ export function createCsdnAdapter(options: CsdnAdapterOptions = {}): SiteAdapter
   const maxPages = options.maxPages ?? 10_000;
   const urls: CsdnUrls = csdnUrls(baseUrl);
   const gate = new ChallengeGate({ timeoutMs: browserTimeoutMs });
+  // failed browser walks, per user: a retried user continues from its last good page
+  const progress = new LegacyProgressBook(options.resumeUsers ?? 64);
   const extraHosts = [origin.host.toLowerCase()];
 
   const normalizeId = (input: string) => normalizeCsdnId(input, extraHosts);
@@ -226,6 +235,9 @@ export function createCsdnAdapter(options: CsdnAdapterOptions = {}): SiteAdapter
       pagerTimeoutMs: options.pagerTimeoutMs ?? 8_000,
       clickAttempts: options.clickAttempts ?? 3,
       maxPages,
+      pageRetries: options.pageRetries ?? 4,
+      retryBaseMs: options.pageRetryBaseMs ?? 1_000,
+      progress,
     };
     const inBrowser = async () => ({
       ...(await walkLegacyBrowser(id, urls, context, browserOptions)),

@@ -7,14 +7,20 @@ export interface FaultConfig {
   jitterMs: number;
   /** 5xx (500/502/503) per request. */
   serverError: number;
-  /** 429 with `Retry-After: 1`. */
+  /** 429 with `Retry-After: 1` (or without it, see throttleBare). */
   throttle: number;
+  /** Share of the 429s answered without Retry-After (0 = all carry it). */
+  throttleBare: number;
   /** No response at all; the socket stays open until the client gives up or close(). */
   hang: number;
   /** Body sent in small chunks over 1-3 s. */
   drip: number;
   /** Connection destroyed after part of the body. */
   reset: number;
+  /** 200 with an empty body (a blank page). */
+  blank: number;
+  /** Per legacy list page > 1: the previous page is served instead (a stale cache; `currentPage` is wrong). */
+  wrongPage: number;
   /** Per article-list request with page > 1: the user publishes a new article first. */
   publishMidWalk: number;
   /** 521 JS challenge on every page and endpoint until a valid `acw_sc__v2` cookie is shown. */
@@ -30,9 +36,12 @@ const NONE: FaultConfig = {
   jitterMs: 0,
   serverError: 0,
   throttle: 0,
+  throttleBare: 0,
   hang: 0,
   drip: 0,
   reset: 0,
+  blank: 0,
+  wrongPage: 0,
   publishMidWalk: 0,
   challenge: false,
   challengeCookieUses: 0,
@@ -46,9 +55,12 @@ export const FAULT_PRESETS: Record<FaultPreset, FaultConfig> = {
     jitterMs: 10,
     serverError: 0.01,
     throttle: 0.005,
+    throttleBare: 0,
     hang: 0.002,
     drip: 0.005,
     reset: 0.003,
+    blank: 0,
+    wrongPage: 0,
     publishMidWalk: 0.02,
     challenge: false,
     challengeCookieUses: 0,
@@ -59,9 +71,12 @@ export const FAULT_PRESETS: Record<FaultPreset, FaultConfig> = {
     jitterMs: 20,
     serverError: 0.05,
     throttle: 0.03,
+    throttleBare: 0,
     hang: 0.01,
     drip: 0.02,
     reset: 0.02,
+    blank: 0,
+    wrongPage: 0,
     publishMidWalk: 0.05,
     challenge: true,
     challengeCookieUses: 50,
@@ -82,7 +97,17 @@ export function resolveFaults(
     return { ...preset, wall: preset.wall ? { ...preset.wall } : null };
   }
   const out: FaultConfig = { ...base, ...faults };
-  for (const key of ['serverError', 'throttle', 'hang', 'drip', 'reset', 'publishMidWalk'] as const) {
+  for (const key of [
+    'serverError',
+    'throttle',
+    'throttleBare',
+    'hang',
+    'drip',
+    'reset',
+    'blank',
+    'wrongPage',
+    'publishMidWalk',
+  ] as const) {
     const rate = out[key];
     if (!(rate >= 0 && rate <= 1)) throw new RangeError(`fault rate ${key} must be in [0,1], got ${rate}`);
   }

@@ -19,6 +19,12 @@ export interface UserTruth {
   customDomain?: string;
 }
 
+/** The first `count` initial users get between `articles[0]` and `articles[1]` articles. */
+export interface LongUsers {
+  count: number;
+  articles: [number, number];
+}
+
 /** The replica's "now" in China local time (kept as a UTC date so no time zone leaks in). */
 const EPOCH = Date.UTC(2025, 5, 1, 12, 0, 0);
 const ARTICLE_ID_BASE = 100_000_000;
@@ -101,6 +107,8 @@ export class Population {
     userCount: number,
     /** Caps the heavy tail (browser tests walk every page by clicking). */
     private readonly maxArticles = Number.POSITIVE_INFINITY,
+    /** Long lists for the first users (walks of 40-60 pages), beside the usual distribution. */
+    private readonly longUsers?: LongUsers,
   ) {
     const taken = new Set<string>();
     this.initial = generateNames(seed, 'user', userCount, taken);
@@ -200,7 +208,11 @@ export class Population {
     const username = this.nameAt(index);
     const rng = rngFor(this.seed, 'profile', username);
     const drawn = articleCountFor(rng);
-    const baseCount = Math.min(adversarialUser(username)?.articles ?? drawn, this.maxArticles);
+    // a stream of its own, so every other user (and draw) is the same with or without longUsers
+    const long = this.longUsers && index < Math.min(this.longUsers.count, this.initial.length);
+    const baseCount = long
+      ? rngFor(this.seed, 'long', username).int(this.longUsers.articles[0], this.longUsers.articles[1])
+      : Math.min(adversarialUser(username)?.articles ?? drawn, this.maxArticles);
     const years = rng.int(1, 12);
     const registrationMs =
       EPOCH - years * 365 * 86400_000 - rng.int(0, 300) * 86400_000 - rng.int(0, 86399) * 1000;

@@ -8,7 +8,7 @@ import { BotWall, type FaultConfig, type FaultPreset, resolveFaults } from './fa
 import { errorPage, notFoundPage } from './html.js';
 import { homePage } from './page-home.js';
 import { legacyPage } from './page-legacy.js';
-import { Population, type UserTruth } from './population.js';
+import { type LongUsers, Population, type UserTruth } from './population.js';
 import { hash32, Rng } from './prng.js';
 
 export interface ReplicaOptions {
@@ -27,12 +27,16 @@ export interface ReplicaOptions {
   maxArticlesPerUser?: number;
   /** Which of the API shapes seen in public captures to serve (docs/replica.md). */
   apiVariant?: Partial<shape.ApiVariant>;
+  /** The first `count` users get `articles` (a [min, max] range, seeded per user): long walks. */
+  longUsers?: LongUsers;
 }
 
 export interface ReplicaStats {
   endpoints: Record<string, number>;
   faults: Record<string, number>;
   total: number;
+  /** Requests per legacy list page, keyed `<username>/<page>` (which pages a walk read again). */
+  legacyPages: Record<string, number>;
 }
 
 export interface Replica {
@@ -145,8 +149,8 @@ function decode(part: string): string {
   }
 }
 
-type RandomFault = 'hang' | 'serverError' | 'throttle' | 'reset' | 'drip';
-const LADDER: RandomFault[] = ['hang', 'serverError', 'throttle', 'reset', 'drip'];
+type RandomFault = 'hang' | 'serverError' | 'throttle' | 'reset' | 'drip' | 'blank' | 'wrongPage';
+const LADDER: RandomFault[] = ['hang', 'serverError', 'throttle', 'reset', 'drip', 'blank', 'wrongPage'];
 
 function pickFault(roll: number, f: FaultConfig): RandomFault | undefined {
   let edge = 0;
@@ -161,7 +165,7 @@ function pickFault(roll: number, f: FaultConfig): RandomFault | undefined {
 export async function startReplica(options: ReplicaOptions = {}): Promise<Replica> {
   const seed = options.seed ?? 1;
   const host = options.host ?? '127.0.0.1';
-  const pop = new Population(seed, options.users ?? 200, options.maxArticlesPerUser);
+  const pop = new Population(seed, options.users ?? 200, options.maxArticlesPerUser, options.longUsers);
   const legacyOnly = options.legacyOnly ?? false;
   const overlay = options.overlay ?? true;
   const [delayLo, delayHi] = options.pagerDelayMs ?? [50, 300];
@@ -176,6 +180,7 @@ export async function startReplica(options: ReplicaOptions = {}): Promise<Replic
   const drift = new DriftHooks(options.drift);
   const endpoints: Record<string, number> = {};
   const faultCounts: Record<string, number> = {};
+  const legacyPages: Record<string, number> = {};
   let total = 0;
   const sockets = new Set<Socket>();
   const timers = new Set<NodeJS.Timeout>();
@@ -311,6 +316,10 @@ export async function startReplica(options: ReplicaOptions = {}): Promise<Replic
     }
     const r = route(url, variant);
     endpoints[r.endpoint] = (endpoints[r.endpoint] ?? 0) + 1;
+    if (r.endpoint === 'legacy-list') {
+      const key = `${r.username}/${r.page}`;
+      legacyPages[key] = (legacyPages[key] ?? 0) + 1;
+    }
     const f = faults;
     const delay = Math.max(0, Math.round(f.latencyMs + (faultRng.next() * 2 - 1) * f.jitterMs));
     const isApi = r.endpoint !== 'home' && r.endpoint !== 'legacy-list' && r.endpoint !== 'not-found';
@@ -349,13 +358,22 @@ export async function startReplica(options: ReplicaOptions = {}): Promise<Replic
       const body = isApi
         ? JSON.stringify({ code: 429, message: '请求过于频繁', data: null })
         : '<html><head><title>429 Too Many Requests</title></head><body><h1>429 Too Many Requests</h1></body></html>';
-      later(delay, () =>
-        send(res, { status: 429, type: isApi ? 'json' : 'html', body, headers: { 'Retry-After': '1' } }),
-      );
+      // drawn only when asked for, so the fault stream of older configurations stays the same
+      const bare = f.throttleBare > 0 && faultRng.chance(f.throttleBare);
+      const headers: Record<string, string> = bare ? {} : { 'Retry-After': '1' };
+      later(delay, () => send(res, { status: 429, type: isApi ? 'json' : 'html', body, headers }));
       return;
     }
-    const mode = fault ?? 'normal';
-    const reply = content(req, r);
+    if (fault === 'blank') {
+      countFault('blank');
+      later(delay, () => send(res, { status: 200, type: isApi ? 'json' : 'html', body: '' }));
+      return;
+    }
+    // a stale copy of the previous list page: only a legacy list page > 1 has one
+    const stale = fault === 'wrongPage' && r.endpoint === 'legacy-list' && r.page > 1;
+    const mode = fault === 'wrongPage' ? 'normal' : (fault ?? 'normal');
+    if (stale) countFault('wrongPage');
+    const reply = content(req, stale ? { ...r, page: r.page - 1 } : r);
     if (mode !== 'normal') countFault(mode);
     later(delay, () => {
       if (mode === 'reset') reset(req, res, reply);
@@ -417,7 +435,12 @@ export async function startReplica(options: ReplicaOptions = {}): Promise<Replic
       }
       return out;
     },
-    stats: () => ({ endpoints: { ...endpoints }, faults: { ...faultCounts }, total }),
+    stats: () => ({
+      endpoints: { ...endpoints },
+      faults: { ...faultCounts },
+      total,
+      legacyPages: { ...legacyPages },
+    }),
     setFaults: (next) => {
       faults = resolveFaults(next, faults);
       // new wall settings start from a clean slate (no client stays blocked by the old ones)
