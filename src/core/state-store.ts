@@ -78,6 +78,8 @@ export interface StateStore {
   releaseOwner(owner: string): Promise<number>;
   /** Move failed IDs back to pending. */
   retryFailed(): Promise<number>;
+  /** Take IDs out of every set (a typo, junk from a wrong file). Resolves with how many were known. */
+  remove(ids: readonly string[]): Promise<number>;
   counts(): Promise<SetCounts>;
   /** Page through one set. */
   list(set: IdSet, options?: { limit?: number; after?: string }): Promise<IdRecord[]>;

@@ -1,6 +1,5 @@
-import { once } from 'node:events';
-import { createWriteStream } from 'node:fs';
 import type { ResultStore } from '../core/result-store.js';
+import { openOutput } from './atomic-file.js';
 import { csvRow, UTF8_BOM } from './csv.js';
 
 export type ExportFormat = 'jsonl' | 'csv';
@@ -19,7 +18,8 @@ const CSV_COLUMNS = [
 ] as const;
 
 /**
- * Stream every user to a file. JSONL: one object per user with status, profile and articles.
+ * Stream every user to a file (`-`: stdout). A file is written beside the target and renamed over
+ * it at the end, so a failed export leaves the previous file as it was. JSONL: one object per user with status, profile and articles.
  * CSV: one row per article (users without articles contribute none).
  */
 export async function exportResults(
@@ -28,10 +28,8 @@ export async function exportResults(
   file: string,
   onUser?: (count: number) => void,
 ): Promise<{ users: number; articles: number }> {
-  const out = createWriteStream(file, { encoding: 'utf8' });
-  const write = async (chunk: string) => {
-    if (!out.write(chunk)) await once(out, 'drain');
-  };
+  const out = await openOutput(file);
+  const write = (chunk: string) => out.write(chunk);
   let users = 0;
   let articles = 0;
   try {
@@ -62,9 +60,10 @@ export async function exportResults(
       }
       onUser?.(users);
     }
-  } finally {
-    out.end();
-    await once(out, 'close');
+  } catch (error) {
+    await out.abort();
+    throw error;
   }
+  await out.commit();
   return { users, articles };
 }

@@ -7,7 +7,8 @@ import { EXIT } from '../exit-codes.js';
 
 export async function exportCommand(
   flags: CommonFlags & { format?: string; out?: string },
-  print: (line: string) => void,
+  /** The summary line: stderr, so `--out -` keeps stdout for the data alone. */
+  printErr: (line: string) => void,
 ): Promise<number> {
   const format = (flags.format ?? 'jsonl') as ExportFormat;
   if (format !== 'jsonl' && format !== 'csv') {
@@ -16,12 +17,15 @@ export async function exportCommand(
     });
   }
   if (!flags.out)
-    throw new InvalidInputError('export needs --out <file>', { hint: 'e.g. --out users.jsonl' });
+    throw new InvalidInputError('export needs --out <file>', {
+      hint: 'e.g. --out users.jsonl, or --out - for stdout',
+    });
+  const target = String(flags.out);
   const config = await configFromFlags(flags);
   const results = await openResultStore(defaultResultsSpec(config));
   try {
-    const { users, articles } = await exportResults(results, format, flags.out);
-    print(`exported ${users} users and ${articles} articles to ${flags.out}`);
+    const { users, articles } = await exportResults(results, format, target);
+    printErr(`exported ${users} users and ${articles} articles to ${target === '-' ? 'stdout' : target}`);
   } finally {
     await results.close();
   }
