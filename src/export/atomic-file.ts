@@ -21,6 +21,7 @@ export function outputPathError(target: string, cause: unknown): StoreError {
   const code = (cause as NodeJS.ErrnoException)?.code ?? 'error';
   const why: Record<string, string> = {
     EISDIR: 'is a directory',
+    ENOTDIR_FILE: 'is a file, not a directory',
     ENOTDIR: 'is below something that is not a directory',
     ENOENT: 'is in a directory that does not exist',
     EACCES: 'is not writable',

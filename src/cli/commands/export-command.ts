@@ -1,9 +1,8 @@
-import { defaultResultsSpec } from '../../config/data-dir.js';
 import { InvalidInputError } from '../../core/errors.js';
 import { type ExportFormat, exportResults } from '../../export/export-results.js';
-import { openResultStore } from '../../stores/open.js';
 import { type CommonFlags, configFromFlags } from '../config-from-flags.js';
 import { EXIT } from '../exit-codes.js';
+import { openResultsForReading } from './open-for-reading.js';
 
 export async function exportCommand(
   flags: CommonFlags & { format?: string; out?: string },
@@ -22,7 +21,7 @@ export async function exportCommand(
     });
   const target = String(flags.out);
   const config = await configFromFlags(flags);
-  const results = await openResultStore(defaultResultsSpec(config));
+  const results = await openResultsForReading(config);
   try {
     const { users, articles } = await exportResults(results, format, target);
     printErr(`exported ${users} users and ${articles} articles to ${target === '-' ? 'stdout' : target}`);

@@ -1,12 +1,11 @@
 import { stat } from 'node:fs/promises';
 import path from 'node:path';
-import { defaultResultsSpec } from '../../config/data-dir.js';
 import { InvalidInputError } from '../../core/errors.js';
 import { runReportCommand, serveReport } from '../../report/index.js';
-import { openResultStore } from '../../stores/open.js';
 import { type CommonFlags, configFromFlags } from '../config-from-flags.js';
 import { EXIT } from '../exit-codes.js';
 import { listenError, portFlag } from '../numeric-flags.js';
+import { openResultsForReading } from './open-for-reading.js';
 
 export async function reportCommand(
   flags: CommonFlags & { out?: string; open?: boolean; title?: string },
@@ -16,7 +15,7 @@ export async function reportCommand(
   if (!flags.out)
     throw new InvalidInputError('report needs --out <dir>', { hint: 'e.g. csdn-crawl report --out report' });
   const config = await configFromFlags(flags);
-  const results = await openResultStore(defaultResultsSpec(config));
+  const results = await openResultsForReading(config);
   try {
     const summary = await runReportCommand({
       results,

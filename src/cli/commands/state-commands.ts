@@ -1,10 +1,12 @@
+import path from 'node:path';
 import { InvalidInputError } from '../../core/errors.js';
-import { ID_SETS } from '../../core/state-store.js';
+import { ID_SETS, type SetCounts } from '../../core/state-store.js';
 import { openStateOnly } from '../../open-stores.js';
 import { createSiteAdapter } from '../../site.js';
 import { type CommonFlags, configFromFlags } from '../config-from-flags.js';
 import { EXIT } from '../exit-codes.js';
 import { collectIds, reportInvalid } from './ids-input.js';
+import { openStateForReading } from './open-for-reading.js';
 
 type Print = (line: string) => void;
 
@@ -71,7 +73,21 @@ interface LastRun {
 
 export async function statusCommand(flags: CommonFlags & { json?: boolean }, print: Print): Promise<number> {
   const config = await configFromFlags(flags);
-  const state = await openStateOnly(config);
+  const state = await openStateForReading(config);
+  if (!state) {
+    if (flags.json)
+      print(
+        JSON.stringify({
+          counts: zeroCounts(),
+          lastRun: null,
+          workers: [],
+          recentFailures: [],
+          noData: true,
+        }),
+      );
+    else print(`no data yet in ${path.resolve(config.dataDir)} (start with: csdn-crawl run <id>)`);
+    return EXIT.ok;
+  }
   try {
     const counts = await state.counts();
     const lastRun = await state.getMeta?.<LastRun>('lastRun');
@@ -101,4 +117,8 @@ export async function statusCommand(flags: CommonFlags & { json?: boolean }, pri
     await state.close();
   }
   return EXIT.ok;
+}
+
+function zeroCounts(): SetCounts {
+  return Object.fromEntries(ID_SETS.map((set) => [set, 0])) as SetCounts;
 }
