@@ -1,6 +1,6 @@
 import { once } from 'node:events';
 import { createWriteStream, type WriteStream } from 'node:fs';
-import { rename, rm, stat } from 'node:fs/promises';
+import { realpath, rename, rm, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { StoreError } from '../core/errors.js';
 
@@ -67,9 +67,14 @@ export async function openOutput(target: string): Promise<OutputSink> {
       async abort() {},
     };
   }
-  const file = path.resolve(target);
-  const existing = await stat(file).catch(() => undefined);
+  const resolved = path.resolve(target);
+  const existing = await stat(resolved).catch(() => undefined);
   if (existing?.isDirectory()) throw outputPathError(target, Object.assign(new Error(), { code: 'EISDIR' }));
+  // A device, FIFO or /dev/stdout-like name: there is no file to replace, so write straight to it.
+  if ((existing && !existing.isFile()) || /^\/(dev|proc)\//.test(resolved))
+    return directOutput(target, resolved);
+  // Through a symlink the real file is replaced, and the link stays.
+  const file = existing ? await realpath(resolved) : resolved;
   const tmp = temporarySibling(file);
   let stream: WriteStream;
   try {
@@ -111,6 +116,30 @@ export async function openOutput(target: string): Promise<OutputSink> {
       await finish();
       await rm(tmp, { force: true });
     },
+  };
+}
+
+async function directOutput(target: string, file: string): Promise<OutputSink> {
+  let stream: WriteStream;
+  try {
+    stream = createWriteStream(file, { encoding: 'utf8', flags: 'a' });
+    await once(stream, 'open');
+  } catch (error) {
+    throw outputPathError(target, error);
+  }
+  const done = async () => {
+    if (!stream.closed) {
+      stream.end();
+      await once(stream, 'close').catch(() => undefined);
+    }
+  };
+  return {
+    label: target,
+    async write(chunk) {
+      if (!stream.write(chunk)) await once(stream, 'drain');
+    },
+    commit: done,
+    abort: done,
   };
 }
 

@@ -1,6 +1,14 @@
 import { spawn } from 'node:child_process';
 import { once } from 'node:events';
-import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import {
+  closeSync,
+  existsSync,
+  mkdirSync,
+  openSync,
+  readdirSync,
+  readFileSync,
+  writeFileSync,
+} from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { BIN } from '../helpers/cli-process.js';
@@ -38,6 +46,27 @@ describe('export and report replace their output only when they succeed', () => 
     expect(result.code).toBe(0);
     expect(result.stdout).toBe(crawl.before.export);
     expect(result.stderr).toMatch(/^exported 4 users and \d+ articles to stdout\n$/);
+  });
+
+  it('--out /dev/stdout > file: the file holds the data alone', async () => {
+    const file = path.join(dir, 'redirected.jsonl');
+    const fd = openSync(file, 'w');
+    const child = spawn(
+      process.execPath,
+      [BIN, 'export', '--data-dir', crawl.dataDir, '--out', '/dev/stdout'],
+      {
+        stdio: ['ignore', fd, 'pipe'],
+      },
+    );
+    closeSync(fd);
+    let stderr = '';
+    child.stderr?.on('data', (chunk) => {
+      stderr += chunk;
+    });
+    const [code] = await once(child, 'close');
+    expect(code, stderr).toBe(0);
+    expect(readFileSync(file, 'utf8')).toBe(crawl.before.export);
+    expect(stderr).toMatch(/^exported 4 users/);
   });
 
   it('--out naming a directory: exit 3, one line, nothing written', async () => {
