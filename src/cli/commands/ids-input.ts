@@ -23,7 +23,8 @@ export async function collectIds(
 export function reportInvalid(site: SiteAdapter, raw: readonly string[], print: Print): string[] {
   const { valid, invalid } = normalizeIds(site, raw);
   if (invalid.length === 1) {
-    print(`skipped invalid ID: ${invalid[0].reason}`);
+    const { input, reason } = invalid[0];
+    print(`skipped invalid ID ${JSON.stringify(shortenForMessage(input))}: ${reason}`);
   } else if (invalid.length > 1) {
     const shown = invalid
       .slice(0, SHOWN_INVALID)
