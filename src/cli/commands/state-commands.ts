@@ -85,7 +85,10 @@ export async function statusCommand(flags: CommonFlags & { json?: boolean }, pri
           noData: true,
         }),
       );
-    else print(`no data yet in ${path.resolve(config.dataDir)} (start with: csdn-crawl run <id>)`);
+    else
+      print(
+        `no data yet in ${path.resolve(config.store ?? config.dataDir)} (start with: csdn-crawl run <id>)`,
+      );
     return EXIT.ok;
   }
   try {
