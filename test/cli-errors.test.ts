@@ -82,9 +82,14 @@ describe('CLI errors are one line with the fix, and the right exit code', () => 
     mkdirSync(parent);
     writeFileSync(path.join(parent, 'file'), 'x');
     // A path below a regular file cannot be created, even as root.
-    const { code, output } = await cli(['status', '--data-dir', path.join(parent, 'file', 'data')]);
+    const { code, output } = await cli(['add', 'someone', '--data-dir', path.join(parent, 'file', 'data')]);
     expect(code).toBe(3);
     expect(output).toMatch(/data directory .*file\/data is not writable/);
+    // status only reads: it names the path it cannot read.
+    const status = await cli(['status', '--data-dir', path.join(parent, 'file', 'data')]);
+    expect(status.code).toBe(3);
+    expect(status.output).toMatch(/cannot read the state store .*file\/data\/state\.sqlite \(ENOTDIR\)/);
+    expect(status.output.trim().split('\n')).toHaveLength(1);
     chmodSync(parent, 0o755);
   });
 

@@ -5,9 +5,9 @@ export const EXIT = {
   ok: 0,
   /** Unexpected error (a bug): the message and stack are printed. */
   error: 1,
-  /** Bad input: unknown flag, malformed config, invalid IDs only. */
+  /** Bad input: unknown flag, bad flag value, malformed config, invalid IDs only, refused IDs file, busy port. */
   usage: 2,
-  /** A store cannot be opened or written (corrupt file, unreachable Redis/PostgreSQL, unwritable directory). */
+  /** A store cannot be opened, read or written (corrupt/0-byte file, unreachable server, unwritable directory), or an --out path cannot be written. */
   store: 3,
   /** A required program or package is missing (Chromium, chromedriver, an optional npm package). */
   missingDependency: 4,

@@ -3,26 +3,55 @@ import { EXIT, exitCodeFor } from './exit-codes.js';
 
 export class UsageError extends Error {}
 
+/** How a fatal error reads: one line, plain or (under `--json`) one JSON object. */
+export interface ErrorOutput {
+  json?: boolean;
+}
+
+function classify(error: unknown): { code: number; kind: string; message: string; hint?: string } {
+  if (error instanceof UsageError) return { code: EXIT.usage, kind: 'USAGE', message: error.message };
+  if (error instanceof CrawlError) {
+    return { code: exitCodeFor(error), kind: error.code, message: error.message, hint: error.hint };
+  }
+  const cacError = error as { name?: string; message?: string };
+  if (cacError?.name === 'CACError') {
+    return {
+      code: EXIT.usage,
+      kind: 'USAGE',
+      message: String(cacError.message),
+      hint: 'see csdn-crawl --help',
+    };
+  }
+  return {
+    code: EXIT.error,
+    kind: 'BUG',
+    message: error instanceof Error ? (error.stack ?? error.message) : String(error),
+  };
+}
+
 /** The last stop of every command: one line for known errors, a stack only for bugs. */
 export function handleError(
   error: unknown,
   write: (line: string) => void = (l) => process.stderr.write(`${l}\n`),
+  output: ErrorOutput = {},
 ): number {
-  if (error instanceof UsageError) {
-    write(`csdn-crawl: ${error.message}`);
-    return EXIT.usage;
+  const { code, kind, message, hint } = classify(error);
+  if (output.json) {
+    write(
+      JSON.stringify({
+        time: new Date().toISOString(),
+        level: 'error',
+        message: kind === 'BUG' ? 'unexpected error' : message,
+        ...(hint ? { hint } : {}),
+        error: kind,
+        exitCode: code,
+        ...(kind === 'BUG' ? { stack: message } : {}),
+      }),
+    );
+    return code;
   }
-  if (error instanceof CrawlError) {
-    write(`csdn-crawl: ${describeError(error)}`);
-    return exitCodeFor(error);
-  }
-  const cacError = error as { name?: string; message?: string };
-  if (cacError?.name === 'CACError') {
-    write(`csdn-crawl: ${cacError.message} (see csdn-crawl --help)`);
-    return EXIT.usage;
-  }
-  write(
-    `csdn-crawl: unexpected error: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`,
-  );
-  return EXIT.error;
+  if (kind === 'BUG') write(`csdn-crawl: unexpected error: ${message}`);
+  else if (error instanceof CrawlError) write(`csdn-crawl: ${describeError(error)}`);
+  else write(`csdn-crawl: ${message}${hint ? ` (${hint})` : ''}`);
+  return code;
 }

@@ -2,13 +2,16 @@ import { cac } from 'cac';
 import { demoCommand } from './commands/demo-command.js';
 import { doctorCommand } from './commands/doctor-command.js';
 import { exportCommand } from './commands/export-command.js';
+import { removeCommand } from './commands/remove-command.js';
 import { replicaCommand } from './commands/replica-command.js';
 import { reportCommand, serveCommand } from './commands/report-command.js';
 import { runCommand } from './commands/run-command.js';
 import { addCommand, promoteCommand, retryCommand, statusCommand } from './commands/state-commands.js';
+import { handleError } from './handle-error.js';
 import { createCliLogger } from './logger.js';
+import { endQuietlyOnClosedPipe, keepDashValue, wantsJson } from './process-output.js';
 
-export { handleError } from './handle-error.js';
+export { handleError };
 
 const VERSION = '0.1.0';
 
@@ -64,6 +67,12 @@ export function buildCli(out: (line: string) => void, err: (line: string) => voi
       pending = addCommand(ids, flags, out, err);
     });
 
+  storeFlags(cli.command('remove [...ids]', 'Take IDs out of every set (undo a wrong add)'))
+    .option('--ids-file <file>', 'File with one ID per line')
+    .action((ids: string[], flags: Flags) => {
+      pending = removeCommand(ids, flags, out);
+    });
+
   storeFlags(cli.command('promote <n>', 'Move n IDs from backlog to pending')).action(
     (n: unknown, flags: Flags) => {
       pending = promoteCommand(n, flags, out);
@@ -84,9 +93,9 @@ export function buildCli(out: (line: string) => void, err: (line: string) => voi
 
   storeFlags(cli.command('export', 'Write results to a file'))
     .option('--format <format>', 'jsonl | csv | edges-csv (default jsonl)')
-    .option('--out <file>', 'Output file')
+    .option('--out <file>', 'Output file (replaced only when the export succeeds); - for stdout')
     .action((flags: Flags) => {
-      pending = exportCommand(flags, out);
+      pending = exportCommand(flags, err);
     });
 
   storeFlags(cli.command('report', 'Write a static charts report (works offline)'))
@@ -154,19 +163,28 @@ export function buildCli(out: (line: string) => void, err: (line: string) => voi
 
 /** Entry of bin/csdn-crawl: resolves with the exit code. */
 export async function main(argv: string[] = process.argv): Promise<number> {
+  endQuietlyOnClosedPipe();
   const out = (line: string) => process.stdout.write(`${line}\n`);
   const err = (line: string) => process.stderr.write(`${line}\n`);
-  const { cli, result } = buildCli(out, err);
-  cli.parse(argv, { run: false });
-  if (!cli.matchedCommand) {
-    if (cli.options.help || cli.options.version) return 0;
-    if (cli.args.length > 0) {
-      err(`csdn-crawl: unknown command "${cli.args[0]}" (see csdn-crawl --help)`);
-      return 2;
+  const json = wantsJson(argv);
+  try {
+    const { cli, result } = buildCli(out, err);
+    cli.parse(keepDashValue(argv), { run: false });
+    if (!cli.matchedCommand) {
+      if (cli.options.help || cli.options.version) return 0;
+      if (cli.args.length > 0) {
+        return handleError(
+          Object.assign(new Error(`unknown command "${cli.args[0]}"`), { name: 'CACError' }),
+          err,
+          { json },
+        );
+      }
+      cli.outputHelp();
+      return 0;
     }
-    cli.outputHelp();
-    return 0;
+    await cli.runMatchedCommand();
+    return await result();
+  } catch (error) {
+    return handleError(error, err, { json });
   }
-  await cli.runMatchedCommand();
-  return result();
 }

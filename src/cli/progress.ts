@@ -1,5 +1,6 @@
 import type { Logger } from '../core/logger.js';
 import type { CsdnCrawler } from '../create-crawler.js';
+import { endStatusLine, showStatusLine } from './logger.js';
 
 interface ProgressFigures {
   done: number;
@@ -31,14 +32,16 @@ export function attachProgress(
   const out = options.out ?? process.stderr;
   let last: ProgressFigures | undefined;
   let lastPrinted = 0;
+  // Never shrinks: IDs found during the run raise it, figures sampled a moment apart do not lower it.
+  let total = 0;
   const interval = options.intervalMs ?? 10_000;
   const off = crawler.on('progress', (p: ProgressFigures) => {
     last = p;
     if (options.tty && !options.json) {
       const finished = p.done + p.failed + p.notfound;
-      const total = finished + p.inFlight + p.pending;
+      total = Math.max(total, finished + p.inFlight + p.pending);
       const line = `[${bar(total ? finished / total : 0, 24)}] ${finished}/${total} ${formatProgress(p)}`;
-      out.write(`\r${line.slice(0, (out.columns ?? 120) - 1)}\x1b[K`);
+      showStatusLine(out, line.slice(0, (out.columns ?? 120) - 1));
       return;
     }
     const now = Date.now();
@@ -52,6 +55,6 @@ export function attachProgress(
     if (detached) return;
     detached = true;
     off();
-    if (options.tty && !options.json && last) out.write('\n');
+    if (options.tty && !options.json && last) endStatusLine();
   };
 }

@@ -83,6 +83,8 @@ export interface StateStore {
    * budget of attempts and no reason. Resolves with how many moved.
    */
   retryFailed(from?: RetrySet): Promise<number>;
+  /** Take IDs out of every set (a typo, junk from a wrong file). Resolves with how many were known. */
+  remove(ids: readonly string[]): Promise<number>;
   counts(): Promise<SetCounts>;
   /** Page through one set. */
   list(set: IdSet, options?: { limit?: number; after?: string }): Promise<IdRecord[]>;

@@ -1,6 +1,5 @@
-import { once } from 'node:events';
-import { createWriteStream } from 'node:fs';
 import type { ResultStore } from '../core/result-store.js';
+import { openOutput } from './atomic-file.js';
 import { csvRow, UTF8_BOM } from './csv.js';
 import { EDGE_CSV_HEADER, edgeCsvRows } from './edge-rows.js';
 
@@ -20,9 +19,11 @@ const CSV_COLUMNS = [
 ] as const;
 
 /**
- * Stream every user to a file. JSONL: one object per user with status, profile and articles.
- * CSV: one row per article (users without articles contribute none). edges-csv: one row per
- * follow edge (follower, followee, firstSeen); users counts none.
+ * Stream every user to a file (`-`: stdout). A file is written beside the target and renamed
+ * over it at the end, so a failed export leaves the previous file as it was. JSONL: one object
+ * per user with status, profile and articles. CSV: one row per article (users without articles
+ * contribute none). edges-csv: one row per follow edge (follower, followee, firstSeen); users
+ * counts none.
  */
 export async function exportResults(
   results: ResultStore,
@@ -30,10 +31,8 @@ export async function exportResults(
   file: string,
   onUser?: (count: number) => void,
 ): Promise<{ users: number; articles: number; edges: number }> {
-  const out = createWriteStream(file, { encoding: 'utf8' });
-  const write = async (chunk: string) => {
-    if (!out.write(chunk)) await once(out, 'drain');
-  };
+  const out = await openOutput(file);
+  const write = (chunk: string) => out.write(chunk);
   let users = 0;
   let articles = 0;
   let edges = 0;
@@ -44,6 +43,7 @@ export async function exportResults(
         await write(row);
         edges++;
       }
+      await out.commit();
       return { users, articles, edges };
     }
     if (format === 'csv') await write(UTF8_BOM + csvRow(CSV_COLUMNS));
@@ -74,9 +74,10 @@ export async function exportResults(
       }
       onUser?.(users);
     }
-  } finally {
-    out.end();
-    await once(out, 'close');
+  } catch (error) {
+    await out.abort();
+    throw error;
   }
+  await out.commit();
   return { users, articles, edges };
 }

@@ -1,7 +1,9 @@
+import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import type { ResultStore } from '../core/result-store.js';
 import { buildReport, type ReportSummary } from './build-report.js';
 import { openInBrowser } from './open-in-browser.js';
+import { buildIntoPlace } from './publish-report.js';
 
 export interface ReportCommandOptions {
   results: ResultStore;
@@ -17,19 +19,30 @@ export interface ReportCommandOptions {
 export async function runReportCommand(options: ReportCommandOptions): Promise<ReportSummary> {
   const log = options.log ?? (() => {});
   let lastPercent = -1;
-  const summary = await buildReport({
-    results: options.results,
-    outDir: options.out,
-    title: options.title,
-    onProgress: (p) => {
-      if (p.phase !== 'users' || !p.total) return;
-      const percent = Math.floor((p.done / p.total) * 10) * 10;
-      if (percent !== lastPercent) {
-        lastPercent = percent;
-        log(`report: ${p.done}/${p.total} users (${percent}%)`);
-      }
-    },
-  });
+  // Built beside the target and moved in at the end: a failed build keeps the previous report.
+  const built = await buildIntoPlace(options.out, (staging) =>
+    buildReport({
+      results: options.results,
+      outDir: staging,
+      title: options.title,
+      onProgress: (p) => {
+        if (p.phase !== 'users' || !p.total) return;
+        const percent = Math.floor((p.done / p.total) * 10) * 10;
+        if (percent !== lastPercent) {
+          lastPercent = percent;
+          log(`report: ${p.done}/${p.total} users (${percent}%)`);
+        }
+      },
+    }),
+  );
+  // The pages now live in the target folder, not in the staging one they were built in.
+  const outDir = path.resolve(options.out);
+  const summary: ReportSummary = {
+    ...built,
+    outDir,
+    indexFile: path.join(outDir, 'index.html'),
+    usersIndexFile: path.join(outDir, 'users.html'),
+  };
   log(
     `report: ${summary.userPages} user pages, ${summary.counts.articles} articles in ${(summary.durationMs / 1000).toFixed(1)} s`,
   );

@@ -466,6 +466,28 @@ export class KeyvStateStore implements StateStore {
     }
   }
 
+  /** Takes IDs out of whichever set holds them (a lease too: its worker's completion is then ignored). */
+  async remove(ids: readonly string[]): Promise<number> {
+    const unique = [...new Set(ids)];
+    let removed = 0;
+    for (let i = 0; i < unique.length; i += CHUNK) {
+      const chunk = unique.slice(i, i + CHUNK);
+      removed += await this.transaction(async (work) => {
+        const recs = await work.getMany<Rec>(chunk.map(recKey));
+        let n = 0;
+        for (let k = 0; k < chunk.length; k++) {
+          const rec = recs[k];
+          if (!rec) continue;
+          await this.leave(work, rec);
+          work.delete(recKey(chunk[k]));
+          n++;
+        }
+        return n;
+      });
+    }
+    return removed;
+  }
+
   async counts(): Promise<SetCounts> {
     return this.transaction(async (work) => ({ ...(await work.counts()) }), false);
   }

@@ -9,7 +9,7 @@
  * The prefix arrives as ARGV[1]; scripts build key names from it (single Redis, not Cluster).
  */
 
-const COMMON = `
+export const COMMON = `
 local P = ARGV[1]
 local function setkey(name) return P .. ':set:' .. name end
 local function ownerkey(owner) return P .. ':owner:' .. owner end

@@ -13,6 +13,7 @@ import type {
 } from '../core/state-store.js';
 import { ID_SETS } from '../core/state-store.js';
 import { redactUrl } from './redact.js';
+import { REMOVE } from './redis-remove-script.js';
 import {
   ADD,
   CLAIM,
@@ -26,7 +27,19 @@ import {
   RETRY_FAILED,
 } from './redis-scripts.js';
 
-const SCRIPTS = { ADD, CLAIM, COMPLETE, COUNTS, LIST, PROMOTE, RELEASE, RELEASE_OWNER, RENEW, RETRY_FAILED };
+const SCRIPTS = {
+  ADD,
+  CLAIM,
+  COMPLETE,
+  COUNTS,
+  LIST,
+  PROMOTE,
+  RELEASE,
+  RELEASE_OWNER,
+  RENEW,
+  RETRY_FAILED,
+  REMOVE,
+};
 
 export interface RedisStateStoreOptions {
   /** redis:// or rediss:// (TLS) URL; a password in it is never shown in messages. */
@@ -193,6 +206,16 @@ export class RedisStateStore implements StateStore {
       moved += got;
       if (got < CHUNK) return moved;
     }
+  }
+
+  /** Takes IDs out of whichever set holds them (a lease too: its worker's completion is then ignored). */
+  async remove(ids: readonly string[]): Promise<number> {
+    const unique = [...new Set(ids)];
+    let removed = 0;
+    for (let i = 0; i < unique.length; i += CHUNK) {
+      removed += (await this.run('REMOVE', ...unique.slice(i, i + CHUNK))) as number;
+    }
+    return removed;
   }
 
   async counts(): Promise<SetCounts> {

@@ -53,7 +53,9 @@ export async function prepareSqliteFile(target: string, what: string): Promise<S
       hint: 'check its permissions',
     });
   }
-  if (size === 0) return { file, existing: false };
+  // A 0-byte file is what a truncated copy or a full disk leaves: starting over in it would silently
+  // forget the whole crawl, so the user decides.
+  if (size === 0) throw emptyFile(file, what);
   try {
     await access(file, constants.R_OK | constants.W_OK);
   } catch (error) {
@@ -102,4 +104,10 @@ export async function readSqliteTables(
   } finally {
     db?.close();
   }
+}
+
+export function emptyFile(file: string, what: string): StoreError {
+  return new StoreError(`${file} is empty (0 bytes), so it is not used as the ${what}`, {
+    hint: 'restore it from a backup, or delete it to start a new one',
+  });
 }

@@ -5,6 +5,7 @@ import type { Logger } from '../../core/logger.js';
 import { createCrawler } from '../../create-crawler.js';
 import { startReplica } from '../../testing/replica/index.js';
 import { EXIT } from '../exit-codes.js';
+import { intFlag } from '../numeric-flags.js';
 import { attachProgress } from '../progress.js';
 import { checkPreset } from './replica-command.js';
 
@@ -23,7 +24,8 @@ export async function demoCommand(
   logger: Logger,
   print: (line: string) => void,
 ): Promise<number> {
-  const users = flags.users ?? 50;
+  const users = intFlag('users', flags.users, 50, { min: 1, max: 100_000 });
+  const concurrency = intFlag('concurrency', flags.concurrency, 8, { min: 1, max: 1000 });
   const replica = await startReplica({ users, seed: 1, faults: checkPreset(flags.faults ?? 'realistic') });
   const dataDir = flags.dataDir ?? mkdtempSync(path.join(tmpdir(), 'csdn-crawl-demo-'));
   try {
@@ -32,7 +34,7 @@ export async function demoCommand(
       baseUrl: replica.url,
       dataDir,
       ids: [...replica.usernames, ...replica.missingUsernames.slice(0, 2)],
-      concurrency: flags.concurrency ?? 8,
+      concurrency,
       driver: (flags.driver as 'auto' | 'http' | 'playwright' | 'selenium' | undefined) ?? 'http',
       politeness: { maxInFlightPerHost: 16, minDelayMs: 0 },
       retries: { maxAttempts: 6, baseDelayMs: 100, maxDelayMs: 2000 },

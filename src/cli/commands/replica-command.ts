@@ -1,5 +1,6 @@
 import { InvalidInputError } from '../../core/errors.js';
 import { type FaultPreset, startReplica } from '../../testing/replica/index.js';
+import { intFlag, listenError, portFlag } from '../numeric-flags.js';
 import { checkDrifts } from './replica-drift-flag.js';
 
 const PRESETS: FaultPreset[] = ['none', 'realistic', 'hostile', 'challenge'];
@@ -26,14 +27,19 @@ export function checkPreset(faults: string | undefined): FaultPreset {
 
 /** Serve the local CSDN replica until interrupted. */
 export async function replicaCommand(flags: ReplicaFlags, print: (line: string) => void): Promise<number> {
-  const replica = await startReplica({
-    port: flags.port ?? 8080,
-    host: flags.host ?? '127.0.0.1',
-    users: flags.users ?? 500,
-    seed: flags.seed ?? 1,
+  const port = portFlag(flags.port, 8080);
+  const host = String(flags.host ?? '127.0.0.1');
+  const options = {
+    port,
+    host,
+    users: intFlag('users', flags.users, 500, { min: 1, max: 10_000_000 }),
+    seed: intFlag('seed', flags.seed, 1),
     faults: checkPreset(flags.faults),
     drift: checkDrifts(flags.drift),
     legacyOnly: Boolean(flags.legacyOnly),
+  };
+  const replica = await startReplica(options).catch((error: unknown) => {
+    throw listenError(error, host, port);
   });
   print(
     `CSDN replica serving ${replica.usernames.length} users at ${replica.url} (faults: ${flags.faults ?? 'none'}${flags.drift ? `, drift: ${checkDrifts(flags.drift).join(',')}` : ''})`,

@@ -1,9 +1,11 @@
-import { defaultResultsSpec } from '../../config/data-dir.js';
+import { stat } from 'node:fs/promises';
+import path from 'node:path';
 import { InvalidInputError } from '../../core/errors.js';
 import { runReportCommand, serveReport } from '../../report/index.js';
-import { openResultStore } from '../../stores/open.js';
 import { type CommonFlags, configFromFlags } from '../config-from-flags.js';
 import { EXIT } from '../exit-codes.js';
+import { listenError, portFlag } from '../numeric-flags.js';
+import { openResultsForReading } from './open-for-reading.js';
 
 export async function reportCommand(
   flags: CommonFlags & { out?: string; open?: boolean; title?: string },
@@ -13,7 +15,7 @@ export async function reportCommand(
   if (!flags.out)
     throw new InvalidInputError('report needs --out <dir>', { hint: 'e.g. csdn-crawl report --out report' });
   const config = await configFromFlags(flags);
-  const results = await openResultStore(defaultResultsSpec(config));
+  const results = await openResultsForReading(config);
   try {
     const summary = await runReportCommand({
       results,
@@ -35,7 +37,22 @@ export async function serveCommand(
   flags: { port?: number; host?: string },
   print: (line: string) => void,
 ) {
-  const served = await serveReport({ dir, port: flags.port ?? 8081, host: flags.host ?? '127.0.0.1' });
+  const port = portFlag(flags.port, 8081);
+  const host = String(flags.host ?? '127.0.0.1');
+  const info = await stat(String(dir)).catch(() => undefined);
+  if (!info?.isDirectory()) {
+    throw new InvalidInputError(`${dir} is not a directory${info ? '' : ' (it does not exist)'}`, {
+      hint: 'give the --out directory of csdn-crawl report',
+    });
+  }
+  if (!(await stat(path.join(String(dir), 'index.html')).catch(() => undefined))?.isFile()) {
+    throw new InvalidInputError(`${dir} holds no report (no index.html)`, {
+      hint: 'build one first: csdn-crawl report --out <dir>',
+    });
+  }
+  const served = await serveReport({ dir: String(dir), port, host }).catch((error: unknown) => {
+    throw listenError(error, host, port);
+  });
   print(`serving ${dir} at ${served.url} (Ctrl-C to stop)`);
   await new Promise<void>((resolve) => {
     process.once('SIGINT', () => resolve());

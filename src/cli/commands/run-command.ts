@@ -1,11 +1,15 @@
 import type { Logger } from '../../core/logger.js';
 import { createCrawler } from '../../create-crawler.js';
+import { createSiteAdapter } from '../../site.js';
 import { type CommonFlags, configFromFlags } from '../config-from-flags.js';
 import { EXIT } from '../exit-codes.js';
 import { attachProgress } from '../progress.js';
+import { hintAlreadyCrawled, validIdsOrThrow } from './run-ids.js';
 
 export interface RunFlags extends CommonFlags {
   json?: boolean;
+  /** IDs after `--` (so an ID may start with `-`). */
+  '--'?: string[];
 }
 
 /**
@@ -14,7 +18,9 @@ export interface RunFlags extends CommonFlags {
  */
 export async function runCommand(ids: string[], flags: RunFlags, logger: Logger): Promise<number> {
   const config = await configFromFlags(flags);
-  const crawler = createCrawler({ ...config, ids: [...config.ids, ...ids.map(String)], logger });
+  // The IDs are read and checked here, so a wrong file gives one summary line instead of a line per ID.
+  const given = await validIdsOrThrow(createSiteAdapter(config), config, ids, flags['--'], logger);
+  const crawler = createCrawler({ ...config, ids: given, idsFile: undefined, logger });
   let signalled: NodeJS.Signals | undefined;
   const onSignal = (signal: NodeJS.Signals) => {
     if (signalled) {
@@ -46,6 +52,9 @@ export async function runCommand(ids: string[], flags: RunFlags, logger: Logger)
       flags.json ? { ...summary } : undefined,
     );
     if (signalled) return signalled === 'SIGINT' ? EXIT.interrupted : EXIT.terminated;
+    if (summary.done + summary.notfound + summary.failed === 0 && given.length > 0) {
+      await hintAlreadyCrawled(config, given, logger);
+    }
     return summary.failed > 0 ? EXIT.someFailed : EXIT.ok;
   } finally {
     detach();

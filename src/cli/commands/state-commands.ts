@@ -1,34 +1,24 @@
-import { readIdsFile } from '../../config/read-ids-file.js';
+import path from 'node:path';
 import { InvalidInputError } from '../../core/errors.js';
-import type { SiteAdapter } from '../../core/site-adapter.js';
-import { ID_SETS } from '../../core/state-store.js';
-import { normalizeIds } from '../../normalize-ids.js';
+import { ID_SETS, type SetCounts } from '../../core/state-store.js';
 import { openStateOnly } from '../../open-stores.js';
 import { createSiteAdapter } from '../../site.js';
 import { type CommonFlags, configFromFlags } from '../config-from-flags.js';
 import { EXIT } from '../exit-codes.js';
+import { collectIds, reportInvalid } from './ids-input.js';
+import { openStateForReading } from './open-for-reading.js';
 
 type Print = (line: string) => void;
 
-export async function collectIds(args: readonly string[], idsFile: string | undefined): Promise<string[]> {
-  return [...args.map(String), ...(idsFile ? await readIdsFile(idsFile) : [])];
-}
-
-/** Rejected IDs are reported one line each; the rest proceed. */
-export function reportInvalid(site: SiteAdapter, raw: readonly string[], print: Print): string[] {
-  const { valid, invalid } = normalizeIds(site, raw);
-  for (const { input, reason } of invalid) print(`skipped invalid ID ${JSON.stringify(input)}: ${reason}`);
-  return valid;
-}
-
 export async function addCommand(
   args: string[],
-  flags: CommonFlags & { backlog?: boolean; recrawl?: boolean },
+  flags: CommonFlags & { backlog?: boolean; recrawl?: boolean; '--'?: string[] },
   print: Print,
   printErr: Print,
 ): Promise<number> {
   const config = await configFromFlags(flags);
-  const ids = reportInvalid(createSiteAdapter(config), await collectIds(args, config.idsFile), printErr);
+  const raw = await collectIds(args, config.idsFile, flags['--']);
+  const ids = reportInvalid(createSiteAdapter(config), raw, printErr);
   if (ids.length === 0) {
     throw new InvalidInputError('no valid IDs to add', { hint: 'pass IDs as arguments or with --ids-file' });
   }
@@ -89,7 +79,24 @@ interface LastRun {
 
 export async function statusCommand(flags: CommonFlags & { json?: boolean }, print: Print): Promise<number> {
   const config = await configFromFlags(flags);
-  const state = await openStateOnly(config);
+  const state = await openStateForReading(config);
+  if (!state) {
+    if (flags.json)
+      print(
+        JSON.stringify({
+          counts: zeroCounts(),
+          lastRun: null,
+          workers: [],
+          recentFailures: [],
+          noData: true,
+        }),
+      );
+    else
+      print(
+        `no data yet in ${path.resolve(config.store ?? config.dataDir)} (start with: csdn-crawl run <id>)`,
+      );
+    return EXIT.ok;
+  }
   try {
     const counts = await state.counts();
     const lastRun = await state.getMeta?.<LastRun>('lastRun');
@@ -119,4 +126,8 @@ export async function statusCommand(flags: CommonFlags & { json?: boolean }, pri
     await state.close();
   }
   return EXIT.ok;
+}
+
+function zeroCounts(): SetCounts {
+  return Object.fromEntries(ID_SETS.map((set) => [set, 0])) as SetCounts;
 }

@@ -292,6 +292,30 @@ export function stateStoreConformance(
       expect((await store.get('f1'))?.reason).toBeUndefined();
     });
 
+    it('removes IDs from every set, leases included, and forgets them', async () => {
+      await store.add(['b1'], { to: 'backlog' });
+      await store.add(['p1', 'l1', 'd1', 'keep']);
+      const leased = await store.claim('w', 3, 60_000);
+      expect(leased.map((l) => l.id)).toEqual(['p1', 'l1', 'd1']);
+      await store.complete('w', 'd1', 'done');
+      await store.release('w', ['p1']);
+      expect(await store.remove(['b1', 'p1', 'l1', 'd1', 'd1', 'never-added'])).toBe(4);
+      expect(await store.counts()).toMatchObject({
+        backlog: 0,
+        pending: 1,
+        leased: 0,
+        done: 0,
+        notfound: 0,
+        failed: 0,
+      });
+      expect(await store.get('l1')).toBeUndefined();
+      // The old lease holder's completion is ignored; the ID can be added again from scratch.
+      expect(await store.complete('w', 'l1', 'done')).toBe(false);
+      expect(await store.add(['d1'])).toBe(1);
+      expect((await store.claim('w', 5, 60_000)).map((l) => l.id)).toEqual(['keep', 'd1']);
+      expect(await store.remove([])).toBe(0);
+    });
+
     it('keeps the counts equal to the number of known IDs through any sequence', async () => {
       // A fixed pseudo-random walk over every operation.
       let seed = 42;
