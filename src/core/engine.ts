@@ -13,6 +13,7 @@ import {
   AbortedError,
   CrawlError,
   describeError,
+  isFatalStoreError,
   MissingDependencyError,
   NetworkError,
   ParseError,
@@ -78,11 +79,38 @@ export function createEngine(options: EngineOptions): Crawler {
   // The caller may ask to stop before run() started (a signal handler racing the start).
   let stopRequestedBeforeRun = false;
 
+  const storeGiveUpMs = options.storeGiveUpMs ?? 60_000;
+  /** Per store ("state", "results"): since when its calls fail with transient errors only. */
+  const storeTrouble = new Map<string, number>();
+  /** Set by runOnce: a fatal store error stops the run instead of putting the user back. */
+  let onFatalStore: ((error: StoreError) => void) | undefined;
+
   function store<T>(work: Promise<T>, what: string): Promise<T> {
-    return withTimeout(work, storeTimeoutMs, what).catch((error: unknown) => {
-      if (error instanceof StoreError) throw error;
-      throw new StoreError(`${what} failed: ${describeError(error)}`, { cause: error });
-    });
+    const which = what.split('.')[0];
+    return withTimeout(work, storeTimeoutMs, what).then(
+      (value) => {
+        storeTrouble.delete(which);
+        return value;
+      },
+      (error: unknown) => {
+        let failure =
+          error instanceof StoreError
+            ? error
+            : new StoreError(`${what} failed: ${describeError(error)}`, { cause: error, transient: true });
+        if (failure.transient) {
+          const since = storeTrouble.get(which) ?? Date.now();
+          storeTrouble.set(which, since);
+          if (Date.now() - since >= storeGiveUpMs) {
+            failure = new StoreError(
+              `${which} store kept failing for ${formatMs(Date.now() - since)}: ${failure.message}`,
+              { cause: failure, hint: failure.hint },
+            );
+          }
+        }
+        if (isFatalStoreError(failure)) onFatalStore?.(failure);
+        throw failure;
+      },
+    );
   }
 
   async function runOnce(): Promise<RunSummary> {
@@ -113,6 +141,15 @@ export function createEngine(options: EngineOptions): Crawler {
       stoppedBy ??= 'signal';
       wakeLoop();
     });
+    // A damaged file, a full disk, a server gone past its reconnect window: retrying each user only
+    // spins, so the run stops (users in flight go back to pending) and run() rejects with it.
+    let fatalStoreError: StoreError | undefined;
+    onFatalStore = (error) => {
+      if (fatalStoreError) return;
+      fatalStoreError = error;
+      log.debug(`stopping: ${describeError(error)}`);
+      stop.abort(new AbortedError('stopping: a store failed'));
+    };
 
     const counts = { done: 0, notfound: 0, failed: 0, released: 0 };
     const finishedAt: number[] = [];
@@ -163,7 +200,7 @@ export function createEngine(options: EngineOptions): Crawler {
         await store(state.release(workerId, [id]), 'state.release');
       } catch (error) {
         // The lease expires by itself; another claim picks the ID up then.
-        log.error(`could not release ${id}: ${describeError(error)}`, { user: id });
+        if (!fatalStoreError) log.error(`could not release ${id}: ${describeError(error)}`, { user: id });
       }
       counts.released++;
       if (pauseClaims)
@@ -304,7 +341,8 @@ export function createEngine(options: EngineOptions): Crawler {
             await store(results.saveUser(result, Date.now()), 'results.saveUser');
             await addDiscovered(id, lease.depth, result.follows, result.fans);
           } catch (saveError) {
-            log.error(`could not store ${id}: ${describeError(saveError)}`, { user: id });
+            if (!isFatalStoreError(saveError))
+              log.error(`could not store ${id}: ${describeError(saveError)}`, { user: id });
             return release(id, `store error: ${describeError(saveError)}`, true);
           }
           await complete(id, 'done');
@@ -411,6 +449,8 @@ export function createEngine(options: EngineOptions): Crawler {
         force,
         done: crawlOne(lease, force.signal)
           .catch(async (error: unknown) => {
+            // A fatal store error already stopped the run: it is reported once, by run().
+            if (isFatalStoreError(error)) return release(lease.id, `store error: ${error.message}`);
             log.error(`unexpected error on ${lease.id}: ${describeError(error)}`, { user: lease.id });
             await release(lease.id, `engine error: ${describeError(error)}`, true);
           })
@@ -544,7 +584,7 @@ export function createEngine(options: EngineOptions): Crawler {
           claimFailures = 0;
         } catch (error) {
           claimFailures++;
-          if (claimFailures >= 5) throw error;
+          if (claimFailures >= 5 || isFatalStoreError(error)) throw error;
           log.warn(`claim failed (${claimFailures}): ${describeError(error)}`);
           await waitForWake(backoffDelay(claimFailures, { ...retryPolicy, random: () => 1 }));
           continue;
@@ -582,10 +622,18 @@ export function createEngine(options: EngineOptions): Crawler {
       clearInterval(renewTimer);
       clearInterval(progressTimer);
       options.signal?.removeEventListener('abort', onSignal);
+      onFatalStore = undefined;
+      storeTrouble.clear();
       await refreshPending();
       progress();
       await outage.close();
       if (state.signOff) await withTimeout(state.signOff(workerId), 5000, 'signOff').catch(() => {});
+    }
+    if (fatalStoreError) {
+      log.info(
+        `run stopped by a store error: ${counts.done} done, ${counts.notfound} not found, ${counts.failed} failed, ${counts.released} returned to pending`,
+      );
+      throw fatalStoreError;
     }
 
     async function settle() {

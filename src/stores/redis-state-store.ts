@@ -24,6 +24,7 @@ import {
   RENEW,
   RETRY_FAILED,
 } from './redis-scripts.js';
+import { redisFault } from './store-fault.js';
 
 const SCRIPTS = { ADD, CLAIM, COMPLETE, COUNTS, LIST, PROMOTE, RELEASE, RELEASE_OWNER, RENEW, RETRY_FAILED };
 
@@ -314,12 +315,8 @@ export class RedisStateStore implements StateStore {
     try {
       return await work();
     } catch (error) {
-      if (error instanceof CrawlError) throw error;
-      const message = error instanceof Error ? error.message.split('\n')[0] : String(error);
-      throw new StoreError(`Redis state store ${this.label}: ${message}`, {
-        cause: error,
-        hint: 'check that Redis is running and reachable, and the URL and password',
-      });
+      // The client's own state tells a blip (still reconnecting) from an outage it gave up on.
+      throw redisFault(error, this.label, this.raw.status === 'end');
     }
   }
 }

@@ -21,6 +21,7 @@ import {
   uniqueNames,
 } from './result-rows.js';
 import { foreignFile, prepareSqliteFile, readSqliteTables } from './sqlite-file-guard.js';
+import { sqliteFault } from './store-fault.js';
 
 const APP = 'csdn-crawl-results';
 const SCHEMA_VERSION = 1;
@@ -229,12 +230,7 @@ export class SqliteResultStore implements ResultStore {
     try {
       return work();
     } catch (error) {
-      if (error instanceof CrawlError) throw error;
-      const message = error instanceof Error ? error.message : String(error);
-      throw new StoreError(`result store ${this.file}: cannot ${what}: ${message.split('\n')[0]}`, {
-        cause: error,
-        hint: 'check the disk (space, permissions) and that the file is not damaged',
-      });
+      throw sqliteFault(error, 'result store', this.file, what);
     }
   }
 }
