@@ -1,6 +1,6 @@
 import { hostname } from 'node:os';
 import type { Redis as RedisClient, RedisOptions } from 'ioredis';
-import { CrawlError, InvalidInputError, StoreError } from '../core/errors.js';
+import { InvalidInputError, StoreError } from '../core/errors.js';
 import type {
   AddOptions,
   IdRecord,
