@@ -13,6 +13,8 @@ export const EXIT = {
   missingDependency: 4,
   /** The run finished but some users ended failed (see `csdn-crawl status`). */
   someFailed: 5,
+  /** The site never answered in this run (wrong --base-url, no network); users went back to pending. */
+  unreachable: 6,
   /** Stopped by SIGINT (one signal: graceful; the state is consistent). */
   interrupted: 130,
   /** Stopped by SIGTERM. */
@@ -29,6 +31,8 @@ export function exitCodeFor(error: unknown): number {
       return EXIT.store;
     case 'MISSING_DEPENDENCY':
       return EXIT.missingDependency;
+    case 'SITE_UNREACHABLE':
+      return EXIT.unreachable;
     case 'ABORTED':
       return EXIT.interrupted;
     default:

@@ -48,6 +48,11 @@ const outageSchema = z
     failureThreshold: z.number().int().min(1).default(8),
     /** Longest wait between two probes of a site that is down: how late the crawl may resume. */
     maxProbeDelayMs: z.number().int().min(100).default(30_000),
+    /**
+     * A site that never answered in this run is given up after this long (exit 6), as a wrong
+     * base URL or a missing network is not an outage to wait out.
+     */
+    firstContactTimeoutMs: z.number().int().min(1000).default(60_000),
   })
   .strict();
 

@@ -352,12 +352,9 @@ export function createEngine(options: EngineOptions): Crawler {
 
         if (force.aborted) return release(id, 'stopped before finishing');
         if (error instanceof AbortedError && stop.signal.aborted) return release(id, 'stopping');
-        if (
-          (error instanceof NetworkError ||
-            error instanceof TimeoutError ||
-            error instanceof SiteDownError) &&
-          outage.downHosts().length > 0
-        ) {
+        const connectionTrouble =
+          error instanceof NetworkError || error instanceof TimeoutError || error instanceof SiteDownError;
+        if (connectionTrouble && outage.downHosts().length > 0) {
           return release(id, `site down (${describeError(error)})`);
         }
 
@@ -382,6 +379,11 @@ export function createEngine(options: EngineOptions): Crawler {
             wait.dispose();
           }
           continue;
+        }
+        if (decision.action === 'final' && connectionTrouble && !outage.everReached) {
+          // A site that never answered in this run says nothing about this user: keep it pending
+          // (the outage monitor ends the run if the site stays unreachable).
+          return release(id, `site not reached yet (${describeError(error)})`, true);
         }
         if (decision.action === 'release') {
           const stopping = error instanceof AbortedError || error instanceof SiteDownError;
@@ -557,6 +559,8 @@ export function createEngine(options: EngineOptions): Crawler {
         if (outage.downHosts().length > 0) {
           await releaseQueued('site down');
           await outage.whenAllUp(stop.signal).catch(() => {});
+          // Never answered in this run: a wrong base URL or no network, not an outage to wait out.
+          if (outage.unreachable) throw outage.unreachable;
           continue;
         }
         const pausedFor = claimPausedUntil - Date.now();

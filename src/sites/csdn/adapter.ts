@@ -45,9 +45,12 @@ function checkCsdnOrigin(origin: URL, baseUrl: string): void {
   if (origin.protocol !== 'http:' && origin.protocol !== 'https:')
     throw new ConfigError(`base URL ${baseUrl} is not an http:// or https:// URL`, { hint });
   if ((origin.pathname !== '/' && origin.pathname !== '') || origin.search || origin.hash)
-    throw new ConfigError(`base URL ${baseUrl} has a path or query; the CSDN adapter needs the site's origin`, {
-      hint,
-    });
+    throw new ConfigError(
+      `base URL ${baseUrl} has a path or query; the CSDN adapter needs the site's origin`,
+      {
+        hint,
+      },
+    );
 }
 
 export function createCsdnAdapter(options: CsdnAdapterOptions = {}): SiteAdapter {
