@@ -334,7 +334,7 @@ export class PostgresResultStore implements ResultStore {
   }
 
   private toUser(row: Row): StoredUser {
-    return rowToUser(row, row.snap_at === null ? undefined : rowToProfile(row.username, row));
+    return rowToUser(row, row.snap_at === null ? undefined : rowToProfile(row.username, row), row.snap_at);
   }
 
   private async query(what: string, sql: string, params: unknown[] = []): Promise<Row[]> {

@@ -143,7 +143,7 @@ export class SqliteResultStore implements ResultStore {
       const row = this.statements.user.get(username) as Row | undefined;
       if (!row) return undefined;
       const snap = this.statements.latestSnapshot.get(username) as Row | undefined;
-      return rowToUser(row, snap ? rowToProfile(username, snap) : undefined);
+      return rowToUser(row, snap ? rowToProfile(username, snap) : undefined, snap?.crawled_at);
     });
   }
 
@@ -176,7 +176,7 @@ export class SqliteResultStore implements ResultStore {
           'read a user',
           () => this.statements.latestSnapshot.get(row.username) as Row | undefined,
         );
-        yield rowToUser(row, snap ? rowToProfile(row.username, snap) : undefined);
+        yield rowToUser(row, snap ? rowToProfile(row.username, snap) : undefined, snap?.crawled_at);
       }
       if (rows.length < PAGE) return;
       after = rows[rows.length - 1].username;
