@@ -151,6 +151,20 @@ export function createEngine(options: EngineOptions): Crawler {
       stop.abort(new AbortedError('stopping: a store failed'));
     };
 
+    /**
+     * Store trouble shows once per 10 s, not once per user: a reconnecting server fails every call
+     * (each user goes back to pending) until it is back or the trouble turns fatal. A fatal error
+     * is reported once, by run()'s rejection.
+     */
+    let storeWarnedAt = 0;
+    function storeTroubleLog(what: string, error: unknown, id: string) {
+      if (isFatalStoreError(error) || fatalStoreError) return;
+      const now = Date.now();
+      const level = now - storeWarnedAt >= 10_000 ? 'warn' : 'debug';
+      if (level === 'warn') storeWarnedAt = now;
+      log[level](`${what}: ${describeError(error)}`, { user: id });
+    }
+
     const counts = { done: 0, notfound: 0, failed: 0, released: 0 };
     const finishedAt: number[] = [];
     const tasks = new Map<string, Task>();
@@ -165,7 +179,7 @@ export function createEngine(options: EngineOptions): Crawler {
       try {
         await store(state.release(workerId, ids), 'state.release');
       } catch (error) {
-        log.error(`could not release ${ids.length} claimed IDs (${reason}): ${describeError(error)}`);
+        storeTroubleLog(`could not release ${ids.length} claimed IDs (${reason})`, error, ids[0]);
       }
     }
     const requestsAtStart = http.requestCount();
@@ -200,7 +214,7 @@ export function createEngine(options: EngineOptions): Crawler {
         await store(state.release(workerId, [id]), 'state.release');
       } catch (error) {
         // The lease expires by itself; another claim picks the ID up then.
-        if (!fatalStoreError) log.error(`could not release ${id}: ${describeError(error)}`, { user: id });
+        storeTroubleLog(`could not release ${id}`, error, id);
       }
       counts.released++;
       if (pauseClaims)
@@ -341,8 +355,7 @@ export function createEngine(options: EngineOptions): Crawler {
             await store(results.saveUser(result, Date.now()), 'results.saveUser');
             await addDiscovered(id, lease.depth, result.follows, result.fans);
           } catch (saveError) {
-            if (!isFatalStoreError(saveError))
-              log.error(`could not store ${id}: ${describeError(saveError)}`, { user: id });
+            storeTroubleLog(`could not store ${id}`, saveError, id);
             return release(id, `store error: ${describeError(saveError)}`, true);
           }
           await complete(id, 'done');
@@ -451,8 +464,10 @@ export function createEngine(options: EngineOptions): Crawler {
         force,
         done: crawlOne(lease, force.signal)
           .catch(async (error: unknown) => {
-            // A fatal store error already stopped the run: it is reported once, by run().
-            if (isFatalStoreError(error)) return release(lease.id, `store error: ${error.message}`);
+            if (error instanceof StoreError) {
+              storeTroubleLog(`${lease.id} back to pending`, error, lease.id);
+              return release(lease.id, `store error: ${error.message}`, true);
+            }
             log.error(`unexpected error on ${lease.id}: ${describeError(error)}`, { user: lease.id });
             await release(lease.id, `engine error: ${describeError(error)}`, true);
           })
@@ -587,10 +602,14 @@ export function createEngine(options: EngineOptions): Crawler {
           leases = await store(state.claim(workerId, room, leaseMs), 'state.claim');
           claimFailures = 0;
         } catch (error) {
+          // Transient trouble (a lock, a reconnecting server) is waited out; store() turns it fatal
+          // once it lasted storeGiveUpMs, and a fatal error ends the run here.
           claimFailures++;
-          if (claimFailures >= 5 || isFatalStoreError(error)) throw error;
+          if (isFatalStoreError(error)) throw error;
           log.warn(`claim failed (${claimFailures}): ${describeError(error)}`);
-          await waitForWake(backoffDelay(claimFailures, { ...retryPolicy, random: () => 1 }));
+          await waitForWake(
+            Math.min(10_000, backoffDelay(claimFailures, { ...retryPolicy, random: () => 1 })),
+          );
           continue;
         }
         if (leases.length > 0) {
