@@ -144,6 +144,12 @@ export class PostgresResultStore implements ResultStore {
   ) {
     this.raw = pool;
     this.reconnect = new ReconnectWindow(reconnectWindowMs);
+    // A client checked out of the pool has no 'error' listener of pg's own: when the server goes
+    // away mid-transaction, the socket's error would be an uncaught exception killing the process.
+    // The failed query rejects anyway, so the event itself can be ignored.
+    pool.on('connect', (client) => {
+      client.on('error', () => undefined);
+    });
     this.s = ident(schema);
   }
 
