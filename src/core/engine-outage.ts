@@ -78,9 +78,13 @@ export class OutageMonitor {
     return this.health(host).controller.signal;
   }
 
-  /** True once any host answered in this run. */
-  get everReached(): boolean {
-    return this.reached;
+  /**
+   * True while no host has answered yet in this run and firstContactTimeoutMs has not passed:
+   * connection failures then say nothing about a user. Bounded, so an adapter whose requests never
+   * pass through the monitor cannot keep its users cycling.
+   */
+  get awaitingFirstContact(): boolean {
+    return !this.reached && Date.now() - this.startedAt < this.firstContactTimeoutMs;
   }
 
   /** Set when the site never answered in this run within firstContactTimeoutMs: the run must stop. */

@@ -393,7 +393,7 @@ export function createEngine(options: EngineOptions): Crawler {
           }
           continue;
         }
-        if (decision.action === 'final' && connectionTrouble && !outage.everReached) {
+        if (decision.action === 'final' && connectionTrouble && outage.awaitingFirstContact) {
           // A site that never answered in this run says nothing about this user: keep it pending
           // (the outage monitor ends the run if the site stays unreachable).
           return release(id, `site not reached yet (${describeError(error)})`, true);
