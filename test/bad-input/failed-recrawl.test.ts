@@ -2,6 +2,7 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { safeUserFileName } from '../../src/report/safe-file-name.js';
 import { type Replica, startReplica } from '../../src/testing/replica/index.js';
 import { startCli } from '../helpers/cli-process.js';
 
@@ -52,7 +53,7 @@ describe('a recrawl that fails keeps the last good result visible', () => {
     rmSync(root, { recursive: true, force: true });
   });
 
-  it('JSONL and CSV show the earlier articles with status failed, the reason and the last good crawl', {
+  it('JSONL, CSV and the report show the earlier articles with status failed, the reason and the last good crawl', {
     timeout: 120_000,
   }, async () => {
     const users = replica.usernames.filter((u) => (replica.truth(u)?.articles.length ?? 0) > 0).slice(0, 3);
@@ -101,6 +102,18 @@ describe('a recrawl that fails keeps the last good result visible', () => {
     for (const row of rows) {
       expect(row[col('userStatus')]).toBe('failed');
       expect(Number.isNaN(Date.parse(row[col('lastGoodCrawledAt')]))).toBe(false);
+    }
+
+    // The report: each user's page says failed, why, and which good crawl it still shows.
+    const reportDir = path.join(root, 'report');
+    const report = await cli(['report', '--out', reportDir], root);
+    expect(report.code, report.output).toBe(0);
+    for (const username of users) {
+      const page = readFileSync(path.join(reportDir, 'users', safeUserFileName(username)), 'utf8');
+      expect(page).toContain('id="user-status">failed<');
+      expect(page).toContain('id="user-last-good"');
+      const newest = replica.truth(username)!.articles[0];
+      expect(page).toContain(newest.articleId);
     }
   });
 });
