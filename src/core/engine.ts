@@ -8,6 +8,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { formatMs, linkedSignal, sharedController, sleep, untilAborted, withTimeout } from './deadline.js';
 import { OutageMonitor } from './engine-outage.js';
+import { createStoreCalls } from './engine-store-calls.js';
 import type { BrowserMode, Crawler, EngineOptions, RunSummary } from './engine-types.js';
 import {
   AbortedError,
@@ -79,39 +80,8 @@ export function createEngine(options: EngineOptions): Crawler {
   // The caller may ask to stop before run() started (a signal handler racing the start).
   let stopRequestedBeforeRun = false;
 
-  const storeGiveUpMs = options.storeGiveUpMs ?? 60_000;
-  /** Per store ("state", "results"): since when its calls fail with transient errors only. */
-  const storeTrouble = new Map<string, number>();
-  /** Set by runOnce: a fatal store error stops the run instead of putting the user back. */
-  let onFatalStore: ((error: StoreError) => void) | undefined;
-
-  function store<T>(work: Promise<T>, what: string): Promise<T> {
-    const which = what.split('.')[0];
-    return withTimeout(work, storeTimeoutMs, what).then(
-      (value) => {
-        storeTrouble.delete(which);
-        return value;
-      },
-      (error: unknown) => {
-        let failure =
-          error instanceof StoreError
-            ? error
-            : new StoreError(`${what} failed: ${describeError(error)}`, { cause: error, transient: true });
-        if (failure.transient) {
-          const since = storeTrouble.get(which) ?? Date.now();
-          storeTrouble.set(which, since);
-          if (Date.now() - since >= storeGiveUpMs) {
-            failure = new StoreError(
-              `${which} store kept failing for ${formatMs(Date.now() - since)}: ${failure.message}`,
-              { cause: failure, hint: failure.hint },
-            );
-          }
-        }
-        if (isFatalStoreError(failure)) onFatalStore?.(failure);
-        throw failure;
-      },
-    );
-  }
+  const storeCalls = createStoreCalls(storeTimeoutMs, options.storeGiveUpMs ?? 60_000);
+  const store = <T>(work: Promise<T>, what: string): Promise<T> => storeCalls.call(work, what);
 
   async function runOnce(): Promise<RunSummary> {
     const startedAt = Date.now();
@@ -144,7 +114,7 @@ export function createEngine(options: EngineOptions): Crawler {
     // A damaged file, a full disk, a server gone past its reconnect window: retrying each user only
     // spins, so the run stops (users in flight go back to pending) and run() rejects with it.
     let fatalStoreError: StoreError | undefined;
-    onFatalStore = (error) => {
+    storeCalls.onFatal = (error) => {
       if (fatalStoreError) return;
       fatalStoreError = error;
       log.debug(`stopping: ${describeError(error)}`);
@@ -645,8 +615,8 @@ export function createEngine(options: EngineOptions): Crawler {
       clearInterval(renewTimer);
       clearInterval(progressTimer);
       options.signal?.removeEventListener('abort', onSignal);
-      onFatalStore = undefined;
-      storeTrouble.clear();
+      storeCalls.onFatal = undefined;
+      storeCalls.reset();
       await refreshPending();
       progress();
       await outage.close();
