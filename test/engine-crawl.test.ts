@@ -205,6 +205,9 @@ describe('engine: errors decided by the policy', () => {
       ids: ['u0'],
       requestTimeoutMs: 200,
       retries: { maxAttempts: 2, baseDelayMs: 10, maxDelayMs: 20 },
+      // A site that never answered in the run keeps its users pending until this passes (then it
+      // is unreachable, see test/bad-input/base-url.test.ts); 0 tests the request deadline alone.
+      outage: { firstContactTimeoutMs: 0 },
     });
     cleanups.push(() => http.close());
     const failed: { reason: string }[] = [];

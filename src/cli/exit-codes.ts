@@ -13,14 +13,16 @@ export const EXIT = {
   missingDependency: 4,
   /** The run finished but some users ended failed (see `csdn-crawl status`). */
   someFailed: 5,
-  /** Stopped by SIGINT (one signal: graceful; the state is consistent). */
-  interrupted: 130,
-  /** Stopped by SIGTERM. */
-  terminated: 143,
+  /** The site never answered in this run (wrong --base-url, no network); users went back to pending. */
+  unreachable: 6,
   /** `doctor`: the site changed (a check names what); evidence saved under <dataDir>/doctor/. */
   siteDrift: 7,
   /** `doctor`: the site blocked the probes (security check, bot wall, throttling, no answer). */
   siteBlocked: 8,
+  /** Stopped by SIGINT (one signal: graceful; the state is consistent). */
+  interrupted: 130,
+  /** Stopped by SIGTERM. */
+  terminated: 143,
 } as const;
 
 export function exitCodeFor(error: unknown): number {
@@ -33,6 +35,8 @@ export function exitCodeFor(error: unknown): number {
       return EXIT.store;
     case 'MISSING_DEPENDENCY':
       return EXIT.missingDependency;
+    case 'SITE_UNREACHABLE':
+      return EXIT.unreachable;
     case 'ABORTED':
       return EXIT.interrupted;
     default:

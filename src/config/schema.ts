@@ -48,6 +48,11 @@ const outageSchema = z
     failureThreshold: z.number().int().min(1).default(8),
     /** Longest wait between two probes of a site that is down: how late the crawl may resume. */
     maxProbeDelayMs: z.number().int().min(100).default(30_000),
+    /**
+     * A site that never answered in this run is given up after this long (exit 6), as a wrong
+     * base URL or a missing network is not an outage to wait out.
+     */
+    firstContactTimeoutMs: z.number().int().min(1000).default(60_000),
   })
   .strict();
 
@@ -100,7 +105,16 @@ export const configSchema = z
     /** A file with one ID per line (blank lines and `#` comments ignored). */
     idsFile: z.string().min(1).optional(),
     /** Site origin; point it at the local replica for tests and demos. */
-    baseUrl: z.string().url().default('https://blog.csdn.net'),
+    baseUrl: z
+      .string()
+      .url()
+      // ftp://, file:// and the like parse as URLs but can never answer: refuse them here, not
+      // after a run has waited for them as for an outage.
+      .refine(
+        (value) => !URL.canParse(value) || /^https?:$/i.test(new URL(value).protocol),
+        (value) => ({ message: `${value} is not an http:// or https:// URL` }),
+      )
+      .default('https://blog.csdn.net'),
     /** Directory for the default stores, snapshots and worker locks. */
     dataDir: z.string().min(1).default('./.csdn-crawl'),
     /** State store: `memory`, a SQLite file path, `sqlite://path`, `redis://…`. Default `<dataDir>/state.sqlite`. */

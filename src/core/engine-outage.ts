@@ -6,7 +6,7 @@
  * that gets any non-5xx answer brings the host back and the engine resumes by itself.
  */
 import { formatMs, sharedController, sleep } from './deadline.js';
-import { describeError, SiteDownError } from './errors.js';
+import { describeError, SiteDownError, SiteUnreachableError } from './errors.js';
 import type { HttpClient } from './http-client.js';
 import { type Logger, silentLogger } from './logger.js';
 
@@ -17,6 +17,12 @@ export interface OutageOptions {
   /** Longest wait between probes. Default 30 s. */
   maxProbeDelayMs?: number;
   probeTimeoutMs?: number;
+  /**
+   * A site that has not answered once since the monitor started (this run) and is down this long
+   * after the start is unreachable, not in an outage: most likely a wrong base URL or no network.
+   * `whenAllUp` then rejects with SiteUnreachableError. Default 60 s.
+   */
+  firstContactTimeoutMs?: number;
   logger?: Logger;
   onDown?(host: string, since: number): void;
   onUp?(host: string, downMs: number): void;
@@ -40,6 +46,12 @@ export class OutageMonitor {
   private readonly probeTimeoutMs: number;
   private readonly log: Logger;
   private readonly probes = new Set<Promise<void>>();
+  private readonly startedAt = Date.now();
+  private readonly firstContactTimeoutMs: number;
+  /** True once any host answered in this run: from then on, a dead host is an outage. */
+  private reached = false;
+  private firstContactTimer: NodeJS.Timeout | undefined;
+  private unreachableError: SiteUnreachableError | undefined;
 
   constructor(
     private readonly probeClient: HttpClient,
@@ -49,6 +61,7 @@ export class OutageMonitor {
     this.firstProbeDelayMs = options.firstProbeDelayMs ?? 1000;
     this.maxProbeDelayMs = options.maxProbeDelayMs ?? 30_000;
     this.probeTimeoutMs = options.probeTimeoutMs ?? 10_000;
+    this.firstContactTimeoutMs = options.firstContactTimeoutMs ?? 60_000;
     this.log = options.logger ?? silentLogger;
   }
 
@@ -65,7 +78,22 @@ export class OutageMonitor {
     return this.health(host).controller.signal;
   }
 
+  /**
+   * True while no host has answered yet in this run and firstContactTimeoutMs has not passed:
+   * connection failures then say nothing about a user. Bounded, so an adapter whose requests never
+   * pass through the monitor cannot keep its users cycling.
+   */
+  get awaitingFirstContact(): boolean {
+    return !this.reached && Date.now() - this.startedAt < this.firstContactTimeoutMs;
+  }
+
+  /** Set when the site never answered in this run within firstContactTimeoutMs: the run must stop. */
+  get unreachable(): SiteUnreachableError | undefined {
+    return this.unreachableError;
+  }
+
   recordSuccess(host: string): void {
+    this.reached = true;
     const health = this.hosts.get(host);
     if (health && !health.down) health.failures = 0;
   }
@@ -84,6 +112,7 @@ export class OutageMonitor {
     );
     this.options.onDown?.(host, health.since);
     health.controller.abort(new SiteDownError(`site ${host} is down`));
+    if (!this.reached) this.armFirstContact(host, error);
     const probe = this.probeLoop(host, health).finally(() => this.probes.delete(probe));
     this.probes.add(probe);
   }
@@ -91,6 +120,7 @@ export class OutageMonitor {
   /** Resolve when no host is down (or at once), reject when `signal` aborts. */
   async whenAllUp(signal?: AbortSignal): Promise<void> {
     for (;;) {
+      if (this.unreachableError) throw this.unreachableError;
       const down = [...this.hosts.values()].find((h) => h.down);
       if (!down || this.closed.signal.aborted) return;
       await new Promise<void>((resolve, reject) => {
@@ -107,9 +137,26 @@ export class OutageMonitor {
 
   /** Stop probing; waiting callers are released. */
   async close(): Promise<void> {
+    clearTimeout(this.firstContactTimer);
     this.closed.abort();
     await Promise.allSettled([...this.probes]);
     for (const health of this.hosts.values()) for (const wake of health.upWaiters.splice(0)) wake();
+  }
+
+  /** Gives a never-reached site until firstContactTimeoutMs after the start, then gives up on it. */
+  private armFirstContact(host: string, error: unknown): void {
+    if (this.firstContactTimer) return;
+    const origin = probeUrl(this.hosts.get(host)?.lastUrl, host);
+    const wait = Math.max(0, this.startedAt + this.firstContactTimeoutMs - Date.now());
+    this.firstContactTimer = setTimeout(() => {
+      if (this.reached || this.closed.signal.aborted) return;
+      this.unreachableError = new SiteUnreachableError(
+        `could not reach ${origin} in ${formatMs(Date.now() - this.startedAt)} since the start (${describeError(error)})`,
+        { hint: 'check --base-url and the network; the users went back to pending, nothing was lost' },
+      );
+      for (const health of this.hosts.values()) for (const wake of health.upWaiters.splice(0)) wake();
+    }, wait);
+    this.firstContactTimer.unref?.();
   }
 
   private health(host: string): HostHealth {

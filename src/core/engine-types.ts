@@ -70,6 +70,11 @@ export interface EngineOptions {
   progressIntervalMs?: number;
   /** Deadline of one state or result store call. Default 30 s. */
   storeTimeoutMs?: number;
+  /**
+   * How long a store may keep failing with transient errors (locked, reconnecting, timing out)
+   * before the run stops with its error (exit 3). Fatal store errors stop it at once. Default 60 s.
+   */
+  storeGiveUpMs?: number;
 }
 
 export interface RunSummary {

@@ -8,11 +8,13 @@ import os from 'node:os';
 import path from 'node:path';
 import { formatMs, linkedSignal, sharedController, sleep, untilAborted, withTimeout } from './deadline.js';
 import { OutageMonitor } from './engine-outage.js';
+import { createStoreCalls } from './engine-store-calls.js';
 import type { BrowserMode, Crawler, EngineOptions, RunSummary } from './engine-types.js';
 import {
   AbortedError,
   CrawlError,
   describeError,
+  isFatalStoreError,
   MissingDependencyError,
   NetworkError,
   ParseError,
@@ -82,12 +84,8 @@ export function createEngine(options: EngineOptions): Crawler {
   // The caller may ask to stop before run() started (a signal handler racing the start).
   let stopRequestedBeforeRun = false;
 
-  function store<T>(work: Promise<T>, what: string): Promise<T> {
-    return withTimeout(work, storeTimeoutMs, what).catch((error: unknown) => {
-      if (error instanceof StoreError) throw error;
-      throw new StoreError(`${what} failed: ${describeError(error)}`, { cause: error });
-    });
-  }
+  const storeCalls = createStoreCalls(storeTimeoutMs, options.storeGiveUpMs ?? 60_000);
+  const store = <T>(work: Promise<T>, what: string): Promise<T> => storeCalls.call(work, what);
 
   async function runOnce(): Promise<RunSummary> {
     const startedAt = Date.now();
@@ -117,6 +115,29 @@ export function createEngine(options: EngineOptions): Crawler {
       stoppedBy ??= 'signal';
       wakeLoop();
     });
+    // A damaged file, a full disk, a server gone past its reconnect window: retrying each user only
+    // spins, so the run stops (users in flight go back to pending) and run() rejects with it.
+    let fatalStoreError: StoreError | undefined;
+    storeCalls.onFatal = (error) => {
+      if (fatalStoreError) return;
+      fatalStoreError = error;
+      log.debug(`stopping: ${describeError(error)}`);
+      stop.abort(new AbortedError('stopping: a store failed'));
+    };
+
+    /**
+     * Store trouble shows once per 10 s, not once per user: a reconnecting server fails every call
+     * (each user goes back to pending) until it is back or the trouble turns fatal. A fatal error
+     * is reported once, by run()'s rejection.
+     */
+    let storeWarnedAt = 0;
+    function storeTroubleLog(what: string, error: unknown, id: string) {
+      if (isFatalStoreError(error) || fatalStoreError) return;
+      const now = Date.now();
+      const level = now - storeWarnedAt >= 10_000 ? 'warn' : 'debug';
+      if (level === 'warn') storeWarnedAt = now;
+      log[level](`${what}: ${describeError(error)}`, { user: id });
+    }
 
     const counts = { done: 0, notfound: 0, failed: 0, released: 0 };
     const finishedAt: number[] = [];
@@ -132,7 +153,7 @@ export function createEngine(options: EngineOptions): Crawler {
       try {
         await store(state.release(workerId, ids), 'state.release');
       } catch (error) {
-        log.error(`could not release ${ids.length} claimed IDs (${reason}): ${describeError(error)}`);
+        storeTroubleLog(`could not release ${ids.length} claimed IDs (${reason})`, error, ids[0]);
       }
     }
     const requestsAtStart = http.requestCount();
@@ -167,7 +188,7 @@ export function createEngine(options: EngineOptions): Crawler {
         await store(state.release(workerId, [id]), 'state.release');
       } catch (error) {
         // The lease expires by itself; another claim picks the ID up then.
-        log.error(`could not release ${id}: ${describeError(error)}`, { user: id });
+        storeTroubleLog(`could not release ${id}`, error, id);
       }
       counts.released++;
       if (pauseClaims)
@@ -309,7 +330,7 @@ export function createEngine(options: EngineOptions): Crawler {
             await store(results.saveUser(result, Date.now()), 'results.saveUser');
             await addDiscovered(id, lease.depth, result.follows, result.fans);
           } catch (saveError) {
-            log.error(`could not store ${id}: ${describeError(saveError)}`, { user: id });
+            storeTroubleLog(`could not store ${id}`, saveError, id);
             return release(id, `store error: ${describeError(saveError)}`, true);
           }
           await complete(id, 'done');
@@ -319,12 +340,9 @@ export function createEngine(options: EngineOptions): Crawler {
 
         if (force.aborted) return release(id, 'stopped before finishing');
         if (error instanceof AbortedError && stop.signal.aborted) return release(id, 'stopping');
-        if (
-          (error instanceof NetworkError ||
-            error instanceof TimeoutError ||
-            error instanceof SiteDownError) &&
-          outage.downHosts().length > 0
-        ) {
+        const connectionTrouble =
+          error instanceof NetworkError || error instanceof TimeoutError || error instanceof SiteDownError;
+        if (connectionTrouble && outage.downHosts().length > 0) {
           return release(id, `site down (${describeError(error)})`);
         }
 
@@ -349,6 +367,11 @@ export function createEngine(options: EngineOptions): Crawler {
             wait.dispose();
           }
           continue;
+        }
+        if (decision.action === 'final' && connectionTrouble && outage.awaitingFirstContact) {
+          // A site that never answered in this run says nothing about this user: keep it pending
+          // (the outage monitor ends the run if the site stays unreachable).
+          return release(id, `site not reached yet (${describeError(error)})`, true);
         }
         if (decision.action === 'release') {
           const stopping = error instanceof AbortedError || error instanceof SiteDownError;
@@ -416,6 +439,10 @@ export function createEngine(options: EngineOptions): Crawler {
         force,
         done: crawlOne(lease, force.signal)
           .catch(async (error: unknown) => {
+            if (error instanceof StoreError) {
+              storeTroubleLog(`${lease.id} back to pending`, error, lease.id);
+              return release(lease.id, `store error: ${error.message}`, true);
+            }
             log.error(`unexpected error on ${lease.id}: ${describeError(error)}`, { user: lease.id });
             await release(lease.id, `engine error: ${describeError(error)}`, true);
           })
@@ -522,6 +549,8 @@ export function createEngine(options: EngineOptions): Crawler {
         if (outage.downHosts().length > 0) {
           await releaseQueued('site down');
           await outage.whenAllUp(stop.signal).catch(() => {});
+          // Never answered in this run: a wrong base URL or no network, not an outage to wait out.
+          if (outage.unreachable) throw outage.unreachable;
           continue;
         }
         const pausedFor = claimPausedUntil - Date.now();
@@ -548,10 +577,14 @@ export function createEngine(options: EngineOptions): Crawler {
           leases = await store(state.claim(workerId, room, leaseMs), 'state.claim');
           claimFailures = 0;
         } catch (error) {
+          // Transient trouble (a lock, a reconnecting server) is waited out; store() turns it fatal
+          // once it lasted storeGiveUpMs, and a fatal error ends the run here.
           claimFailures++;
-          if (claimFailures >= 5) throw error;
+          if (isFatalStoreError(error)) throw error;
           log.warn(`claim failed (${claimFailures}): ${describeError(error)}`);
-          await waitForWake(backoffDelay(claimFailures, { ...retryPolicy, random: () => 1 }));
+          await waitForWake(
+            Math.min(10_000, backoffDelay(claimFailures, { ...retryPolicy, random: () => 1 })),
+          );
           continue;
         }
         if (leases.length > 0) {
@@ -587,10 +620,18 @@ export function createEngine(options: EngineOptions): Crawler {
       clearInterval(renewTimer);
       clearInterval(progressTimer);
       options.signal?.removeEventListener('abort', onSignal);
+      storeCalls.onFatal = undefined;
+      storeCalls.reset();
       await refreshPending();
       progress();
       await outage.close();
       if (state.signOff) await withTimeout(state.signOff(workerId), 5000, 'signOff').catch(() => {});
+    }
+    if (fatalStoreError) {
+      log.info(
+        `run stopped by a store error: ${counts.done} done, ${counts.notfound} not found, ${counts.failed} failed, ${counts.released} returned to pending`,
+      );
+      throw fatalStoreError;
     }
 
     async function settle() {

@@ -14,6 +14,7 @@ export type ErrorCode =
   | 'INVALID_INPUT'
   | 'NETWORK'
   | 'SITE_DOWN'
+  | 'SITE_UNREACHABLE'
   | 'CONFIG'
   | 'STORE'
   | 'MISSING_DEPENDENCY'
@@ -126,6 +127,16 @@ export class SiteDownError extends CrawlError {
   }
 }
 
+/**
+ * The site never answered during this run, within `outage.firstContactTimeoutMs`: most likely a
+ * wrong base URL or no network, not an outage. The run stops (exit 6) instead of waiting forever.
+ */
+export class SiteUnreachableError extends CrawlError {
+  constructor(message: string, options?: CrawlErrorOptions) {
+    super('SITE_UNREACHABLE', message, options);
+  }
+}
+
 /** Malformed configuration: an unknown key, a wrong type. */
 export class ConfigError extends CrawlError {
   constructor(message: string, options?: CrawlErrorOptions) {
@@ -133,11 +144,23 @@ export class ConfigError extends CrawlError {
   }
 }
 
-/** A state or result store cannot be opened or written (corrupt file, unreachable server). */
+/**
+ * A state or result store cannot be opened or written (corrupt file, unreachable server).
+ * `transient` marks trouble that may pass by itself (a locked SQLite file, a server within its
+ * reconnect window): the engine puts the user back and carries on. Any other store error stops
+ * the run, as retrying a damaged file or a full disk only spins.
+ */
 export class StoreError extends CrawlError {
-  constructor(message: string, options?: CrawlErrorOptions) {
+  readonly transient: boolean;
+  constructor(message: string, options?: CrawlErrorOptions & { transient?: boolean }) {
     super('STORE', message, options);
+    this.transient = options?.transient ?? false;
   }
+}
+
+/** A store error that retrying will not cure: the run must stop (exit 3), not loop. */
+export function isFatalStoreError(error: unknown): error is StoreError {
+  return error instanceof StoreError && !error.transient;
 }
 
 /** An optional package or program (playwright-core, chromium, ioredis, pg) is missing. */

@@ -17,6 +17,11 @@ export interface StoredUser {
   lastCrawledAt: number;
   /** The latest profile snapshot. */
   profile?: Profile;
+  /**
+   * When the latest profile snapshot was taken: the last crawl that succeeded. After a failed
+   * recrawl, `status` is failed while this (and the stored articles) still show the earlier result.
+   */
+  lastGoodCrawledAt?: number;
 }
 
 /** One follow edge: `follower` follows `followee`; `firstSeen` is when a crawl first saw it. */

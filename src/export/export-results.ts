@@ -16,6 +16,9 @@ const CSV_COLUMNS = [
   'diggCount',
   'collectCount',
   'url',
+  // The user's standing, so a failed recrawl's rows are told apart from a fresh result.
+  'userStatus',
+  'lastGoodCrawledAt',
 ] as const;
 
 /**
@@ -48,7 +51,11 @@ export async function exportResults(
     }
     if (format === 'csv') await write(UTF8_BOM + csvRow(CSV_COLUMNS));
     for await (const user of results.iterateUsers()) {
-      const list = user.status === 'done' ? await results.getArticles(user.username) : [];
+      // Every stored article, whatever the latest outcome: a recrawl that failed (or found the user
+      // gone) must not hide the last good result; the status and reason stand beside it.
+      const list = await results.getArticles(user.username);
+      const lastGood =
+        user.lastGoodCrawledAt === undefined ? null : new Date(user.lastGoodCrawledAt).toISOString();
       users++;
       articles += list.length;
       if (format === 'jsonl') {
@@ -58,8 +65,9 @@ export async function exportResults(
           reason: user.reason,
           source: user.source,
           lastCrawledAt: new Date(user.lastCrawledAt).toISOString(),
+          lastGoodCrawledAt: lastGood,
           profile: user.profile ?? null,
-          ...(user.status === 'done' ? await results.getEdges(user.username) : { follows: [], fans: [] }),
+          ...(await results.getEdges(user.username)),
           articles: list.map(({ firstSeen, lastSeen, ...article }) => ({
             ...article,
             firstSeen: new Date(firstSeen).toISOString(),
@@ -69,7 +77,13 @@ export async function exportResults(
         await write(`${JSON.stringify(record)}\n`);
       } else {
         for (const article of list) {
-          await write(csvRow(CSV_COLUMNS.map((c) => (c === 'username' ? user.username : article[c]))));
+          const row = {
+            ...article,
+            username: user.username,
+            userStatus: user.status,
+            lastGoodCrawledAt: lastGood,
+          };
+          await write(csvRow(CSV_COLUMNS.map((c) => row[c])));
         }
       }
       onUser?.(users);

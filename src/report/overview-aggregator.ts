@@ -112,7 +112,8 @@ export class OverviewAggregator {
     }
 
     const profile = user.profile ?? snapshots.at(-1);
-    if (user.status === 'done' && profile) {
+    // A failed recrawl keeps its last good profile in the rankings (the failure is counted above).
+    if (profile && user.status !== 'notfound') {
       const rank = finite(profile.rank);
       const visits = finite(profile.viewCount);
       const n = articles.length;

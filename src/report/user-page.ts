@@ -50,7 +50,7 @@ export function renderUserPage(input: UserPageInput): string {
   const blogUrl = safeHttpUrl(profile?.blogUrl);
   const header = `<h1>${name}${nickname}</h1><p><a href="../index.html">${escapeHtml(input.reportTitle)}</a> · <a href="../users.html">all users</a>${blogUrl ? ` · <a href="${escapeHtml(blogUrl)}" rel="noopener noreferrer" target="_blank">blog</a>` : ''}</p>`;
 
-  const status = `<p>Status: <strong class="status-${escapeHtml(user.status)}" id="user-status">${escapeHtml(user.status)}</strong>${user.reason ? ` — <span id="user-reason">${escapeHtml(user.reason)}</span>` : ''} · last crawled ${escapeHtml(formatUtc(user.lastCrawledAt))} UTC · ${fmtNumber(snapshots.length)} snapshot(s)${user.source ? ` · source ${escapeHtml(user.source)}` : ''}</p>`;
+  const status = `<p>Status: <strong class="status-${escapeHtml(user.status)}" id="user-status">${escapeHtml(user.status)}</strong>${user.reason ? ` — <span id="user-reason">${escapeHtml(user.reason)}</span>` : ''} · last crawled ${escapeHtml(formatUtc(user.lastCrawledAt))} UTC${lastGood(user)} · ${fmtNumber(snapshots.length)} snapshot(s)${user.source ? ` · source ${escapeHtml(user.source)}` : ''}</p>`;
 
   const parts = [`<section class="panel"><h2>Profile</h2>${status}${profileList(profile)}</section>`];
   if (user.status === 'done' || articles.length || snapshots.length) {
@@ -149,4 +149,10 @@ function articlesPanel(articles: StoredArticle[], totalViews: number): string {
   return `<section class="panel"><h2>Articles (<span id="article-count">${fmtNumber(articles.length)}</span>, <span id="article-views">${fmtNumber(totalViews)}</span> views)</h2>${more}<div class="table-wrap"><table id="articles" class="articles"><thead><tr><th>posted</th><th>title</th><th>type</th><th class="num">views</th><th class="num">comments</th><th class="num">likes</th><th class="num">favourites</th></tr></thead><tbody>
 ${rows.join('\n')}
 </tbody></table></div></section>`;
+}
+
+/** After a failed recrawl: when the data shown (profile, articles) was last crawled successfully. */
+function lastGood(user: UserPageInput['summary']['user']): string {
+  if (user.status === 'done' || user.lastGoodCrawledAt === undefined) return '';
+  return ` · <span id="user-last-good">showing the last good crawl of ${escapeHtml(formatUtc(user.lastGoodCrawledAt))} UTC</span>`;
 }

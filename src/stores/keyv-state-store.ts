@@ -19,6 +19,7 @@ import {
 } from './keyv-sqlite-tuning.js';
 import { type Mutex, mutexFor } from './mutex.js';
 import { foreignFile, prepareSqliteFile, readSqliteTables } from './sqlite-file-guard.js';
+import { sqliteFault } from './store-fault.js';
 
 /*
  * Layout (every key below lives in the Keyv namespace):
@@ -716,6 +717,8 @@ export class KeyvStateStore implements StateStore {
         }
       } catch (error) {
         if (error instanceof CrawlError) throw error;
+        // A SQLite file: classified by its SQLITE_… code (damaged and full are fatal, locked is not).
+        if (this.sqlite) throw sqliteFault(error, 'state store', this.label, 'update the state');
         const message = error instanceof Error ? error.message : String(error);
         throw new StoreError(`state store ${this.label} failed: ${message.split('\n')[0]}`, {
           cause: error,

@@ -23,6 +23,7 @@ import {
   uniqueArticles,
 } from './result-rows.js';
 import type { UserArticle } from './sqlite-result-store.js';
+import { postgresFault, ReconnectWindow } from './store-fault.js';
 
 const APP = 'csdn-crawl-results';
 const SCHEMA_VERSION = 1;
@@ -41,6 +42,11 @@ export interface PostgresResultStoreOptions {
   maxConnections?: number;
   /** Give up connecting after this long; default 5 s. */
   connectTimeoutMs?: number;
+  /**
+   * How long the server may stay unreachable mid-run before store calls fail for good (the run
+   * then stops with exit 3); before that they fail as transient. Default 30 s.
+   */
+  reconnectWindowMs?: number;
 }
 
 function ident(name: string): string {
@@ -128,14 +134,23 @@ const ARTICLE_TYPES = [
 export class PostgresResultStore implements ResultStore {
   readonly raw: Pool;
   private readonly s: string;
+  private readonly reconnect: ReconnectWindow;
 
   constructor(
     pool: Pool,
     readonly schema: string,
     private readonly label: string,
     private readonly ownsPool: boolean,
+    reconnectWindowMs = 30_000,
   ) {
     this.raw = pool;
+    this.reconnect = new ReconnectWindow(reconnectWindowMs);
+    // A client checked out of the pool has no 'error' listener of pg's own: when the server goes
+    // away mid-transaction, the socket's error would be an uncaught exception killing the process.
+    // The failed query rejects anyway, so the event itself can be ignored.
+    pool.on('connect', (client) => {
+      client.on('error', () => undefined);
+    });
     this.s = ident(schema);
   }
 
@@ -337,12 +352,14 @@ export class PostgresResultStore implements ResultStore {
   }
 
   private toUser(row: Row): StoredUser {
-    return rowToUser(row, row.snap_at === null ? undefined : rowToProfile(row.username, row));
+    return rowToUser(row, row.snap_at === null ? undefined : rowToProfile(row.username, row), row.snap_at);
   }
 
   private async query(what: string, sql: string, params: unknown[] = []): Promise<Row[]> {
     try {
-      return (await this.raw.query(sql, params)).rows;
+      const rows = (await this.raw.query(sql, params)).rows;
+      this.reconnect.ok();
+      return rows;
     } catch (error) {
       throw this.wrap(what, error);
     }
@@ -358,6 +375,7 @@ export class PostgresResultStore implements ResultStore {
         try {
           await body(client);
           await client.query('COMMIT');
+          this.reconnect.ok();
           return;
         } catch (error) {
           await client.query('ROLLBACK').catch(() => undefined);
@@ -374,12 +392,7 @@ export class PostgresResultStore implements ResultStore {
   }
 
   private wrap(what: string, error: unknown): Error {
-    if (error instanceof CrawlError) return error;
-    const message = error instanceof Error ? error.message.split('\n')[0] : String(error);
-    return new StoreError(`result store ${this.label}: cannot ${what}: ${message}`, {
-      cause: error,
-      hint: 'check that PostgreSQL is running and the user may write the schema',
-    });
+    return postgresFault(error, this.label, what, this.reconnect);
   }
 }
 
@@ -416,7 +429,7 @@ export async function openPostgresResultStore(
     pool = new pg.default.Pool(config);
     pool.on('error', () => undefined);
   }
-  const store = new PostgresResultStore(pool, schema, label, !options.pool);
+  const store = new PostgresResultStore(pool, schema, label, !options.pool, options.reconnectWindowMs);
   let client: PoolClient;
   try {
     client = await pool.connect();

@@ -1,6 +1,6 @@
 import { hostname } from 'node:os';
 import type { Redis as RedisClient, RedisOptions } from 'ioredis';
-import { CrawlError, InvalidInputError, StoreError } from '../core/errors.js';
+import { InvalidInputError, StoreError } from '../core/errors.js';
 import type {
   AddOptions,
   IdRecord,
@@ -26,6 +26,7 @@ import {
   RENEW,
   RETRY_FAILED,
 } from './redis-scripts.js';
+import { redisFault } from './store-fault.js';
 
 const SCRIPTS = {
   ADD,
@@ -338,12 +339,8 @@ export class RedisStateStore implements StateStore {
     try {
       return await work();
     } catch (error) {
-      if (error instanceof CrawlError) throw error;
-      const message = error instanceof Error ? error.message.split('\n')[0] : String(error);
-      throw new StoreError(`Redis state store ${this.label}: ${message}`, {
-        cause: error,
-        hint: 'check that Redis is running and reachable, and the URL and password',
-      });
+      // The client's own state tells a blip (still reconnecting) from an outage it gave up on.
+      throw redisFault(error, this.label, this.raw.status === 'end');
     }
   }
 }

@@ -85,7 +85,7 @@ export function rowToArticle(row: Row): StoredArticle {
   return article;
 }
 
-export function rowToUser(row: Row, profile?: Profile): StoredUser {
+export function rowToUser(row: Row, profile?: Profile, snapshotAt?: unknown): StoredUser {
   const user: StoredUser = {
     username: row.username,
     status: row.status,
@@ -94,6 +94,8 @@ export function rowToUser(row: Row, profile?: Profile): StoredUser {
   if (row.reason !== null && row.reason !== undefined) user.reason = row.reason;
   if (row.source !== null && row.source !== undefined) user.source = row.source;
   if (profile) user.profile = profile;
+  const lastGood = num(snapshotAt);
+  if (lastGood !== undefined) user.lastGoodCrawledAt = lastGood;
   return user;
 }
 

@@ -22,6 +22,7 @@ import {
   uniqueNames,
 } from './result-rows.js';
 import { foreignFile, prepareSqliteFile, readSqliteTables } from './sqlite-file-guard.js';
+import { sqliteFault } from './store-fault.js';
 
 const APP = 'csdn-crawl-results';
 const SCHEMA_VERSION = 1;
@@ -149,7 +150,7 @@ export class SqliteResultStore implements ResultStore {
       const row = this.statements.user.get(username) as Row | undefined;
       if (!row) return undefined;
       const snap = this.statements.latestSnapshot.get(username) as Row | undefined;
-      return rowToUser(row, snap ? rowToProfile(username, snap) : undefined);
+      return rowToUser(row, snap ? rowToProfile(username, snap) : undefined, snap?.crawled_at);
     });
   }
 
@@ -182,7 +183,7 @@ export class SqliteResultStore implements ResultStore {
           'read a user',
           () => this.statements.latestSnapshot.get(row.username) as Row | undefined,
         );
-        yield rowToUser(row, snap ? rowToProfile(row.username, snap) : undefined);
+        yield rowToUser(row, snap ? rowToProfile(row.username, snap) : undefined, snap?.crawled_at);
       }
       if (rows.length < PAGE) return;
       after = rows[rows.length - 1].username;
@@ -253,12 +254,7 @@ export class SqliteResultStore implements ResultStore {
     try {
       return work();
     } catch (error) {
-      if (error instanceof CrawlError) throw error;
-      const message = error instanceof Error ? error.message : String(error);
-      throw new StoreError(`result store ${this.file}: cannot ${what}: ${message.split('\n')[0]}`, {
-        cause: error,
-        hint: 'check the disk (space, permissions) and that the file is not damaged',
-      });
+      throw sqliteFault(error, 'result store', this.file, what);
     }
   }
 }

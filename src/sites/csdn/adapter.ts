@@ -56,6 +56,23 @@ function apiMissing(status: number, error?: unknown): boolean {
   return status === 404 || status === 410 || error instanceof ParseError;
 }
 
+/**
+ * The CSDN adapter builds every URL from the origin (`/<user>/article/list/2`, `/community/...`), so a
+ * base URL must be scheme, host and port only: a path would silently be dropped or doubled.
+ */
+function checkCsdnOrigin(origin: URL, baseUrl: string): void {
+  const hint = 'give scheme, host and port only, e.g. https://blog.csdn.net or http://127.0.0.1:8080';
+  if (origin.protocol !== 'http:' && origin.protocol !== 'https:')
+    throw new ConfigError(`base URL ${baseUrl} is not an http:// or https:// URL`, { hint });
+  if ((origin.pathname !== '/' && origin.pathname !== '') || origin.search || origin.hash)
+    throw new ConfigError(
+      `base URL ${baseUrl} has a path or query; the CSDN adapter needs the site's origin`,
+      {
+        hint,
+      },
+    );
+}
+
 export function createCsdnAdapter(options: CsdnAdapterOptions = {}): SiteAdapter {
   const baseUrl = options.baseUrl ?? 'https://blog.csdn.net';
   let origin: URL;
@@ -64,6 +81,7 @@ export function createCsdnAdapter(options: CsdnAdapterOptions = {}): SiteAdapter
   } catch {
     throw new ConfigError(`csdn baseUrl is not a URL: ${JSON.stringify(baseUrl)}`);
   }
+  checkCsdnOrigin(origin, baseUrl);
   const pageSize = options.pageSize ?? 100;
   if (!Number.isInteger(pageSize) || pageSize < 1 || pageSize > 100) {
     throw new ConfigError(`csdn pageSize must be an integer from 1 to 100, got ${pageSize}`);
