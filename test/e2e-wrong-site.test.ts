@@ -22,6 +22,8 @@ let other: http.Server;
 let otherUrl: string;
 let proxy: http.Server;
 let proxyUrl: string;
+let empty: http.Server;
+let emptyUrl: string;
 
 function listen(server: http.Server): Promise<string> {
   return new Promise((resolve) =>
@@ -61,12 +63,22 @@ beforeAll(async () => {
     upstream.on('error', () => res.destroy());
   });
   proxyUrl = await listen(proxy);
+  // a CSDN that knows nobody (an empty mirror): the site's own 404 page for every path
+  empty = http.createServer((_req, res) => {
+    const upstream = http.get(`${replica.url}/${replica.missingUsernames[1]}`, (up) => {
+      res.writeHead(up.statusCode ?? 502, up.headers);
+      up.pipe(res);
+    });
+    upstream.on('error', () => res.destroy());
+  });
+  emptyUrl = await listen(empty);
 });
 
 afterAll(async () => {
   await new Promise((r) => plain?.close(r));
   await new Promise((r) => proxy?.close(r));
   await new Promise((r) => other?.close(r));
+  await new Promise((r) => empty?.close(r));
   await replica?.close();
   rmSync(root, { recursive: true, force: true });
 });
@@ -116,7 +128,7 @@ describe('a base URL that is not CSDN', () => {
     expect(await counts(dataDir)).toMatchObject({ failed: 1, notfound: 0, done: 0 });
   });
 
-  it('a proxy with a path prefix: failed first, then `retry` and the right URL crawl them exactly', {
+  it('a proxy that mounts the site under a path: failed first, the path refused, then `retry` and the right URL crawl them exactly', {
     timeout: 90_000,
   }, async () => {
     const dataDir = path.join(root, 'prefix');
@@ -129,7 +141,12 @@ describe('a base URL that is not CSDN', () => {
     const retry = await cli(['retry', '--data-dir', dataDir]);
     expect(retry.code).toBe(0);
     expect(retry.output).toContain('moved 4 failed IDs back to pending');
-    const right = await cli(['run', '--base-url', `${proxyUrl}/csdn`, '--data-dir', dataDir]);
+    // the CSDN adapter takes an origin only: a path prefix is refused before any request
+    const prefixed = await cli(['run', '--base-url', `${proxyUrl}/csdn`, '--data-dir', dataDir]);
+    expect(prefixed.code).toBe(2);
+    expect(prefixed.output).not.toMatch(/\n\s+at /);
+    expect(await counts(dataDir)).toMatchObject({ pending: 4, done: 0 });
+    const right = await cli(['run', '--base-url', replica.url, '--data-dir', dataDir]);
     expect(right.code).toBe(0);
     expect(await counts(dataDir)).toMatchObject({ done: 4, failed: 0, notfound: 0, pending: 0 });
     const results = await openResultStore(path.join(dataDir, 'results.sqlite'));
@@ -140,22 +157,14 @@ describe('a base URL that is not CSDN', () => {
     }
   });
 
-  it('`retry --notfound` re-queues users judged not found (a wrong path on the site itself)', {
+  it('`retry --notfound` re-queues users judged not found (a site answering its own 404 page for everyone)', {
     timeout: 90_000,
   }, async () => {
     const dataDir = path.join(root, 'notfound');
     const users = replica.usernames.slice(4, 7);
     const missing = replica.missingUsernames[0];
-    // under a wrong path the site answers its own 404 page: "not found" is all a crawler can say
-    const wrong = await cli([
-      'run',
-      ...users,
-      missing,
-      '--base-url',
-      `${replica.url}/wrong`,
-      '--data-dir',
-      dataDir,
-    ]);
+    // the site's own 404 page for everyone: "not found" is all a crawler can say
+    const wrong = await cli(['run', ...users, missing, '--base-url', emptyUrl, '--data-dir', dataDir]);
     expect(wrong.code).toBe(0);
     expect(await counts(dataDir)).toMatchObject({ notfound: 4, done: 0 });
 
