@@ -15,12 +15,20 @@ describe('resolveConfig', () => {
     expect(config.driver).toBe('auto');
     expect(config.baseUrl).toBe('https://blog.csdn.net');
     expect(config.politeness).toEqual({ maxInFlightPerHost: 4, minDelayMs: 250 });
-    expect(config.outage).toEqual({ failureThreshold: 8, maxProbeDelayMs: 30_000 });
+    expect(config.outage).toEqual({
+      failureThreshold: 8,
+      maxProbeDelayMs: 30_000,
+      firstContactTimeoutMs: 60_000,
+    });
   });
 
   it('takes the outage probe settings, and refuses a probe interval under 100 ms', () => {
     const config = resolveConfig([{ source: 'file', values: { outage: { maxProbeDelayMs: 5000 } } }]);
-    expect(config.outage).toEqual({ failureThreshold: 8, maxProbeDelayMs: 5000 });
+    expect(config.outage).toEqual({
+      failureThreshold: 8,
+      maxProbeDelayMs: 5000,
+      firstContactTimeoutMs: 60_000,
+    });
     expect(() => resolveConfig([{ source: 'f', values: { outage: { maxProbeDelayMs: 5 } } }])).toThrowError(
       /outage\.maxProbeDelayMs/,
     );

@@ -50,6 +50,8 @@ export class OutageMonitor {
   private readonly firstContactTimeoutMs: number;
   /** True once any host answered in this run: from then on, a dead host is an outage. */
   private reached = false;
+  /** A request failed on the connection: until then a failing user is not waiting for the site. */
+  private failedToConnect = false;
   private firstContactTimer: NodeJS.Timeout | undefined;
   private unreachableError: SiteUnreachableError | undefined;
 
@@ -79,12 +81,13 @@ export class OutageMonitor {
   }
 
   /**
-   * True while no host has answered yet in this run and firstContactTimeoutMs has not passed:
-   * connection failures then say nothing about a user. Bounded, so an adapter whose requests never
-   * pass through the monitor cannot keep its users cycling.
+   * True while requests have failed, no host has answered yet in this run and
+   * firstContactTimeoutMs has not passed: connection failures then say nothing about a user.
+   * Bounded, so an adapter whose requests never pass through the monitor cannot keep its users
+   * cycling; and a user that timed out without any request failing is the user's own trouble.
    */
   get awaitingFirstContact(): boolean {
-    return !this.reached && Date.now() - this.startedAt < this.firstContactTimeoutMs;
+    return this.failedToConnect && !this.reached && Date.now() - this.startedAt < this.firstContactTimeoutMs;
   }
 
   /** Set when the site never answered in this run within firstContactTimeoutMs: the run must stop. */
@@ -101,6 +104,7 @@ export class OutageMonitor {
   recordFailure(host: string, url: string, error: unknown): void {
     const health = this.health(host);
     if (health.down || this.closed.signal.aborted) return;
+    this.failedToConnect = true;
     health.failures++;
     health.lastUrl = url;
     if (health.failures < this.threshold) return;
