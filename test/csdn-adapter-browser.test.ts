@@ -2,23 +2,12 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser, BrowserPage } from '../src/core/browser-driver.js';
 import { BlockedError, ClickInterceptedError, ParseError } from '../src/core/errors.js';
 import type { HttpClient } from '../src/core/http-client.js';
-import type { Article } from '../src/core/model.js';
 import { createHttpClient, type NodeHttpClient } from '../src/drivers/http.js';
 import { playwrightDriver } from '../src/drivers/playwright.js';
 import { createCsdnAdapter } from '../src/sites/csdn/index.js';
 import { type Replica, startReplica, type UserTruth } from '../src/testing/replica/index.js';
 import { makeContext } from './fixtures/csdn/make-context.js';
-
-const LEGACY_ARTICLE: (keyof Article)[] = [
-  'articleId',
-  'title',
-  'url',
-  'type',
-  'postTime',
-  'viewCount',
-  'commentCount',
-];
-const pick = (a: Article) => Object.fromEntries(LEGACY_ARTICLE.map((k) => [k, a[k]]));
+import { pickArticle as pick } from './helpers/truth-fields.js';
 
 let browser: Browser;
 const newPage = () => browser.newPage({ timeoutMs: 20_000 });

@@ -1,50 +1,15 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { NotFoundError } from '../src/core/errors.js';
-import type { Article, Profile, UserResult } from '../src/core/model.js';
+import type { Profile, UserResult } from '../src/core/model.js';
 import { createHttpClient, type NodeHttpClient } from '../src/drivers/http.js';
 import { createCsdnAdapter } from '../src/sites/csdn/index.js';
 import { type Replica, startReplica, type UserTruth } from '../src/testing/replica/index.js';
 import { makeContext } from './fixtures/csdn/make-context.js';
-
-/** Fields each source shows; everything shown must equal the replica's truth. */
-const API_PROFILE: (keyof Profile)[] = [
-  'username',
-  'nickname',
-  'level',
-  'originalCount',
-  'articleCount',
-  'rank',
-  'fansCount',
-  'followCount',
-  'viewCount',
-  'likeCount',
-  'commentCount',
-  'favouriteCount',
-  'registrationTime',
-  'blogUrl',
-];
-const LEGACY_PROFILE: (keyof Profile)[] = [
-  'username',
-  'nickname',
-  'level',
-  'originalCount',
-  'articleCount',
-  'rank',
-  'fansCount',
-  'viewCount',
-  'likeCount',
-  'commentCount',
-  'points',
-];
-const LEGACY_ARTICLE: (keyof Article)[] = [
-  'articleId',
-  'title',
-  'url',
-  'type',
-  'postTime',
-  'viewCount',
-  'commentCount',
-];
+import {
+  PROFILE_FIELDS_TODAY as API_PROFILE,
+  ARTICLE_FIELDS as LEGACY_ARTICLE,
+  PROFILE_FIELDS_LEGACY as LEGACY_PROFILE,
+} from './helpers/truth-fields.js';
 
 function pick<T extends object>(value: T, keys: (keyof T)[]): Partial<T> {
   const out: Partial<T> = {};

@@ -1,23 +1,13 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser } from '../src/core/browser-driver.js';
-import type { Article } from '../src/core/model.js';
 import { createHttpClient, type NodeHttpClient } from '../src/drivers/http.js';
 import { seleniumDriver } from '../src/drivers/selenium.js';
 import { createCsdnAdapter } from '../src/sites/csdn/index.js';
 import { type Replica, startReplica, type UserTruth } from '../src/testing/replica/index.js';
 import { makeContext } from './fixtures/csdn/make-context.js';
+import { pickArticle as pick } from './helpers/truth-fields.js';
 
 /** The seed's setting: Selenium + chromedriver (what ARM boards have), the banner over the pager. */
-const KEYS: (keyof Article)[] = [
-  'articleId',
-  'title',
-  'url',
-  'type',
-  'postTime',
-  'viewCount',
-  'commentCount',
-];
-const pick = (a: Article) => Object.fromEntries(KEYS.map((k) => [k, a[k]]));
 
 describe('CSDN adapter with the selenium driver', () => {
   let browser: Browser;

@@ -1,8 +1,6 @@
 import { readFileSync } from 'node:fs';
-import http from 'node:http';
-import type { AddressInfo } from 'node:net';
 import path from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it } from 'vitest';
 import {
   AbortedError,
   BlockedError,
@@ -15,6 +13,7 @@ import {
 import { createHttpClient } from '../src/drivers/http.js';
 import { createCsdnAdapter } from '../src/sites/csdn/index.js';
 import { makeContext } from './fixtures/csdn/make-context.js';
+import { localSite } from './helpers/local-site.js';
 
 const fixture = (name: string) => readFileSync(path.join(__dirname, 'fixtures/csdn', name), 'utf8');
 
@@ -91,32 +90,22 @@ const users: Record<string, Handler> = {
   },
 };
 
-let server: http.Server;
-let baseUrl: string;
 const client = createHttpClient({ defaultTimeoutMs: 5000 });
-
-beforeAll(async () => {
-  server = http.createServer((req, res) => {
-    const url = new URL(req.url ?? '/', 'http://x');
-    const user =
-      url.searchParams.get('username') ?? url.searchParams.get('blogUsername') ?? url.pathname.split('/')[1];
-    const handler = users[user] ?? (() => html(fixture('home-404.html')));
-    // The fixtures are written for demo_user; this server calls that user legacy_user.
-    const answer = handler(url);
-    res.writeHead(answer.status, answer.headers ?? {});
-    res.end(user === 'legacy_user' ? answer.body.replaceAll('demo_user', 'legacy_user') : answer.body);
-  });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  baseUrl = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+const site = localSite((req, res) => {
+  const url = new URL(req.url ?? '/', 'http://x');
+  const user =
+    url.searchParams.get('username') ?? url.searchParams.get('blogUsername') ?? url.pathname.split('/')[1];
+  const handler = users[user] ?? (() => html(fixture('home-404.html')));
+  // The fixtures are written for demo_user; this server calls that user legacy_user.
+  const answer = handler(url);
+  res.writeHead(answer.status, answer.headers ?? {});
+  res.end(user === 'legacy_user' ? answer.body.replaceAll('demo_user', 'legacy_user') : answer.body);
 });
 
-afterAll(async () => {
-  client.close();
-  await new Promise((resolve) => server.close(resolve));
-});
+afterAll(() => client.close());
 
 async function crawlError(id: string): Promise<unknown> {
-  const adapter = createCsdnAdapter({ baseUrl });
+  const adapter = createCsdnAdapter({ baseUrl: site.url });
   try {
     await adapter.crawlUser(id, makeContext({ http: client }));
   } catch (error) {
@@ -127,7 +116,7 @@ async function crawlError(id: string): Promise<unknown> {
 
 describe('csdn adapter over HTTP: answers mapped to results and errors', () => {
   it('today skin: profile from the embedded state, articles from the API, discovery', async () => {
-    const adapter = createCsdnAdapter({ baseUrl, pageSize: 5 });
+    const adapter = createCsdnAdapter({ baseUrl: site.url, pageSize: 5 });
     const context = makeContext({ http: client, discovery: { enabled: true, maxPerUser: 10 } });
     const result = await adapter.crawlUser('today_user', context);
     expect(result.source).toBe('api');
@@ -149,7 +138,7 @@ describe('csdn adapter over HTTP: answers mapped to results and errors', () => {
   });
 
   it('a user without list and a total counting drafts end at once', async () => {
-    const adapter = createCsdnAdapter({ baseUrl, pageSize: 5 });
+    const adapter = createCsdnAdapter({ baseUrl: site.url, pageSize: 5 });
     const none = await adapter.crawlUser('counters_user', makeContext({ http: client }));
     expect(none.articles).toEqual([]);
     expect(none.profile).toMatchObject({ articleCount: 0, fansCount: 145002 });
@@ -159,7 +148,7 @@ describe('csdn adapter over HTTP: answers mapped to results and errors', () => {
   });
 
   it('legacy-only site: walks /article/list/<n> with the aside profile', async () => {
-    const adapter = createCsdnAdapter({ baseUrl });
+    const adapter = createCsdnAdapter({ baseUrl: site.url });
     const result = await adapter.crawlUser('legacy_user', makeContext({ http: client }));
     expect(result.source).toBe('legacy-http');
     expect(result.articles.map((a) => a.articleId)).toEqual([
@@ -188,7 +177,7 @@ describe('csdn adapter over HTTP: answers mapped to results and errors', () => {
     const error = await crawlError('plain404_user');
     expect(error).toBeInstanceOf(ConfigError);
     expect((error as Error).message).toBe(
-      `${baseUrl}: answered HTTP 404 with a page that is not CSDN's 404 page; is --base-url right?`,
+      `${site.url}: answered HTTP 404 with a page that is not CSDN's 404 page; is --base-url right?`,
     );
   });
 
@@ -214,7 +203,7 @@ describe('csdn adapter over HTTP: answers mapped to results and errors', () => {
   });
 
   it('a page that is neither profile nor list is a ParseError with the page kept as evidence', async () => {
-    const adapter = createCsdnAdapter({ baseUrl });
+    const adapter = createCsdnAdapter({ baseUrl: site.url });
     for (const id of ['unknown_home', 'legacy_broken']) {
       const context = makeContext({ http: client });
       const error = await adapter.crawlUser(id, context).catch((e: unknown) => e);
@@ -226,7 +215,7 @@ describe('csdn adapter over HTTP: answers mapped to results and errors', () => {
   });
 
   it('a stopped crawl is an AbortedError, not a failure of the user', async () => {
-    const adapter = createCsdnAdapter({ baseUrl });
+    const adapter = createCsdnAdapter({ baseUrl: site.url });
     const controller = new AbortController();
     controller.abort();
     const error = await adapter

@@ -1,11 +1,10 @@
 import { readFileSync } from 'node:fs';
-import http from 'node:http';
-import type { AddressInfo } from 'node:net';
 import path from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it } from 'vitest';
 import { createHttpClient } from '../src/drivers/http.js';
 import { createCsdnAdapter } from '../src/sites/csdn/index.js';
 import { makeContext } from './fixtures/csdn/make-context.js';
+import { localSite } from './helpers/local-site.js';
 
 // Edges of the shapes the replica's variants do not reach: a site that pages by the asked size
 // but serves 20, drafts with no readable tab total, v1 lists answering 404 or HTML.
@@ -83,34 +82,24 @@ const users: Record<string, Handler> = {
   no_lists: (api) => (api.includes('-list') && !api.includes('business') ? notFound : json({})),
 };
 
-let server: http.Server;
-let baseUrl: string;
 const client = createHttpClient({ defaultTimeoutMs: 5000 });
-
-beforeAll(async () => {
-  server = http.createServer((req, res) => {
-    const url = new URL(req.url ?? '/', 'http://x');
-    requests.push(`${url.pathname}${url.search}`);
-    const q = url.searchParams;
-    const user = q.get('username') ?? q.get('blogUsername') ?? url.pathname.split('/')[1];
-    const handler = users[user];
-    const api = url.pathname.replace('/community/home-api/', '');
-    const answer = !handler
-      ? notFound
-      : url.pathname === `/${user}`
-        ? { status: 200, body: home }
-        : handler(api, q);
-    res.writeHead(answer.status, { 'content-type': 'text/html; charset=utf-8' });
-    res.end(answer.body);
-  });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  baseUrl = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+const site = localSite((req, res) => {
+  const url = new URL(req.url ?? '/', 'http://x');
+  requests.push(`${url.pathname}${url.search}`);
+  const q = url.searchParams;
+  const user = q.get('username') ?? q.get('blogUsername') ?? url.pathname.split('/')[1];
+  const handler = users[user];
+  const api = url.pathname.replace('/community/home-api/', '');
+  const answer = !handler
+    ? notFound
+    : url.pathname === `/${user}`
+      ? { status: 200, body: home }
+      : handler(api, q);
+  res.writeHead(answer.status, { 'content-type': 'text/html; charset=utf-8' });
+  res.end(answer.body);
 });
 
-afterAll(async () => {
-  client.close();
-  await new Promise((resolve) => server.close(resolve));
-});
+afterAll(() => client.close());
 
 /** The requests made while `fn` ran, filtered to those containing `part`. */
 async function sent(part: string, fn: () => Promise<unknown>): Promise<string[]> {
@@ -121,7 +110,7 @@ async function sent(part: string, fn: () => Promise<unknown>): Promise<string[]>
 
 describe('article walk: the effective page size', () => {
   it('asks the served size after page 1, so a site paging by the asked size loses nothing', async () => {
-    const adapter = createCsdnAdapter({ baseUrl, pageSize: 100 });
+    const adapter = createCsdnAdapter({ baseUrl: site.url, pageSize: 100 });
     let ids: string[] = [];
     const lists = await sent('get-business-list', async () => {
       const result = await adapter.crawlUser('offset_by_size', makeContext({ http: client }));
@@ -139,7 +128,7 @@ describe('article walk: the effective page size', () => {
   });
 
   it('drafts with no tab total: a short page under total reads one more page, empty, and ends', async () => {
-    const adapter = createCsdnAdapter({ baseUrl, pageSize: 100 });
+    const adapter = createCsdnAdapter({ baseUrl: site.url, pageSize: 100 });
     let count = 0;
     const lists = await sent('get-business-list', async () => {
       count = (await adapter.crawlUser('drafts_no_tab', makeContext({ http: client }))).articles.length;
@@ -149,7 +138,7 @@ describe('article walk: the effective page size', () => {
   });
 
   it('no total and no tab total: a short page ends the walk at once', async () => {
-    const adapter = createCsdnAdapter({ baseUrl, pageSize: 100 });
+    const adapter = createCsdnAdapter({ baseUrl: site.url, pageSize: 100 });
     let count = 0;
     const lists = await sent('get-business-list', async () => {
       count = (await adapter.crawlUser('bare', makeContext({ http: client }))).articles.length;
@@ -163,7 +152,7 @@ describe('fans and follows through v1 or v2', () => {
   const discovery = { enabled: true, maxPerUser: 1000 };
 
   it('falls back to v2 on a 404 or HTML, pages by the id cursor, and remembers v2', async () => {
-    const adapter = createCsdnAdapter({ baseUrl, discoveryPageSize: 20 });
+    const adapter = createCsdnAdapter({ baseUrl: site.url, discoveryPageSize: 20 });
     let fans: string[] | undefined;
     let follows: string[] | undefined;
     const first = await sent('-list?', async () => {
@@ -186,7 +175,7 @@ describe('fans and follows through v1 or v2', () => {
     expect(second.filter((r) => r.includes('/v1/') && !r.includes('business'))).toEqual([]);
 
     // another adapter instance starts from v1 again
-    const fresh = createCsdnAdapter({ baseUrl });
+    const fresh = createCsdnAdapter({ baseUrl: site.url });
     const third = await sent('/v1/get-follow-list', () =>
       fresh.crawlUser('v2_only', makeContext({ http: client, discovery })),
     );
@@ -194,7 +183,7 @@ describe('fans and follows through v1 or v2', () => {
   });
 
   it('a list neither API serves is left undefined, with both reasons in one warning', async () => {
-    const adapter = createCsdnAdapter({ baseUrl });
+    const adapter = createCsdnAdapter({ baseUrl: site.url });
     const context = makeContext({ http: client, discovery });
     const result = await adapter.crawlUser('no_lists', context);
     expect(result.fans).toBeUndefined();

@@ -1,9 +1,9 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Profile } from '../src/core/model.js';
 import { createHttpClient, type NodeHttpClient } from '../src/drivers/http.js';
 import { createCsdnAdapter } from '../src/sites/csdn/index.js';
 import { type ApiVariant, type Replica, startReplica, type UserTruth } from '../src/testing/replica/index.js';
 import { makeContext } from './fixtures/csdn/make-context.js';
+import { PROFILE_FIELDS_TODAY as PROFILE } from './helpers/truth-fields.js';
 
 // Every API shape public captures saw: the crawl must equal the truth under each, with no
 // request more than the shape forces.
@@ -13,23 +13,6 @@ const SEED = 11;
 const MAX_ARTICLES = 450;
 const PAGE_SIZE = 100;
 const NAMES_PER_PAGE = 20;
-
-const PROFILE: (keyof Profile)[] = [
-  'username',
-  'nickname',
-  'level',
-  'originalCount',
-  'articleCount',
-  'rank',
-  'fansCount',
-  'followCount',
-  'viewCount',
-  'likeCount',
-  'commentCount',
-  'favouriteCount',
-  'registrationTime',
-  'blogUrl',
-];
 
 const VARIANTS: [string, Partial<ApiVariant>][] = [
   ['the documented shape', {}],

@@ -1,54 +1,24 @@
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { afterAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { Profile } from '../src/core/model.js';
 import { type CreateCrawlerOptions, createCrawler } from '../src/create-crawler.js';
 import { openResultStore } from '../src/stores/open.js';
-import { type Replica, type ReplicaOptions, startReplica } from '../src/testing/replica/index.js';
+import type { Replica } from '../src/testing/replica/index.js';
 import { tagBrowserProcesses } from './helpers/browser-processes.js';
-import { diffAgainstTruth, PROFILE_FIELDS_API } from './helpers/compare-truth.js';
+import { diffAgainstTruth } from './helpers/compare-truth.js';
+import { replicaPool } from './helpers/replica-pool.js';
+import {
+  PROFILE_FIELDS_LEGACY as LEGACY_PROFILE,
+  PROFILE_FIELDS_TODAY as TODAY_PROFILE,
+} from './helpers/truth-fields.js';
 
 /**
  * The adversarial users (nicknames, titles and descriptions spelling every page marker) are
  * crawled exactly: never "not found", never a challenge, never the wrong skin or page count.
  */
-const LEGACY_PROFILE: (keyof Profile)[] = [
-  'username',
-  'nickname',
-  'level',
-  'rank',
-  'fansCount',
-  'viewCount',
-  'originalCount',
-  'likeCount',
-  'commentCount',
-  'points',
-  'articleCount',
-];
-const TODAY_PROFILE: (keyof Profile)[] = [
-  ...PROFILE_FIELDS_API,
-  'registrationTime',
-  'blogUrl',
-  'likeCount',
-  'commentCount',
-  'favouriteCount',
-];
 
 const browsers = tagBrowserProcesses();
-const root = mkdtempSync(path.join(tmpdir(), 'csdn-adversarial-e2e-'));
-const replicas: Replica[] = [];
-
-afterAll(async () => {
-  await Promise.all(replicas.map((r) => r.close()));
-  rmSync(root, { recursive: true, force: true });
-});
-
-async function replicaFor(options: ReplicaOptions): Promise<Replica> {
-  const replica = await startReplica({ users: 10, seed: 11, ...options });
-  replicas.push(replica);
-  return replica;
-}
+const { root, start: replicaFor } = replicaPool('csdn-adversarial-e2e-', { users: 10, seed: 11 });
 
 async function crawl(name: string, replica: Replica, ids: string[], options: CreateCrawlerOptions) {
   const dataDir = path.join(root, name);

@@ -6,7 +6,8 @@ import type { Article, Profile } from '../src/core/model.js';
 import { createCrawler } from '../src/create-crawler.js';
 import { openResultStore } from '../src/stores/open.js';
 import { type Replica, startReplica } from '../src/testing/replica/index.js';
-import { diffAgainstTruth, PROFILE_FIELDS_API } from './helpers/compare-truth.js';
+import { diffAgainstTruth } from './helpers/compare-truth.js';
+import { PROFILE_FIELDS_API } from './helpers/truth-fields.js';
 
 // The whole crawler (engine, retries, SQLite result store) against a replica serving every
 // shape public captures disagree on at once, under realistic faults: the stored results equal

@@ -1,44 +1,17 @@
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { afterAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { Profile } from '../src/core/model.js';
 import { createCrawler } from '../src/create-crawler.js';
 import { openResultStore } from '../src/stores/open.js';
-import { type Replica, startReplica } from '../src/testing/replica/index.js';
+import type { Replica } from '../src/testing/replica/index.js';
 import { tagBrowserProcesses } from './helpers/browser-processes.js';
 import { waitFor } from './helpers/cli-process.js';
 import { diffAgainstTruth } from './helpers/compare-truth.js';
-
-/** What the 2019 aside and list show (docs/replica.md): no follow count, no registration time. */
-const LEGACY_PROFILE: (keyof Profile)[] = [
-  'username',
-  'nickname',
-  'level',
-  'rank',
-  'fansCount',
-  'viewCount',
-  'originalCount',
-  'likeCount',
-  'commentCount',
-  'points',
-  'articleCount',
-];
+import { replicaPool } from './helpers/replica-pool.js';
+import { PROFILE_FIELDS_LEGACY as LEGACY_PROFILE } from './helpers/truth-fields.js';
 
 const browsers = tagBrowserProcesses();
-const root = mkdtempSync(path.join(tmpdir(), 'csdn-browser-e2e-'));
-const replicas: Replica[] = [];
-
-afterAll(async () => {
-  await Promise.all(replicas.map((r) => r.close()));
-  rmSync(root, { recursive: true, force: true });
-});
-
-async function replicaFor(options: Parameters<typeof startReplica>[0]) {
-  const replica = await startReplica(options);
-  replicas.push(replica);
-  return replica;
-}
+const { root, start: replicaFor } = replicaPool('csdn-browser-e2e-');
 
 async function expectTruth(
   dataDir: string,

@@ -1,14 +1,12 @@
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { afterAll, describe, expect, it } from 'vitest';
-import type { Profile } from '../src/core/model.js';
+import { describe, expect, it } from 'vitest';
 import { createCrawler } from '../src/create-crawler.js';
 import { createCsdnAdapter } from '../src/sites/csdn/index.js';
 import { openResultStore } from '../src/stores/open.js';
-import { type Replica, startReplica } from '../src/testing/replica/index.js';
 import { tagBrowserProcesses } from './helpers/browser-processes.js';
 import { diffAgainstTruth } from './helpers/compare-truth.js';
+import { replicaPool } from './helpers/replica-pool.js';
+import { PROFILE_FIELDS_LEGACY as LEGACY_PROFILE } from './helpers/truth-fields.js';
 
 /**
  * The whole crawler with a real browser on the 2019 skin with per-page faults: users of 40-60
@@ -16,28 +14,8 @@ import { diffAgainstTruth } from './helpers/compare-truth.js';
  * pages (a wrong `currentPage`) on the pages reached by clicking 下一页, and still come out
  * exactly as the replica's truth.
  */
-const LEGACY_PROFILE: (keyof Profile)[] = [
-  'username',
-  'nickname',
-  'level',
-  'rank',
-  'fansCount',
-  'viewCount',
-  'originalCount',
-  'likeCount',
-  'commentCount',
-  'points',
-  'articleCount',
-];
-
 const browsers = tagBrowserProcesses();
-const root = mkdtempSync(path.join(tmpdir(), 'csdn-page-faults-e2e-'));
-const replicas: Replica[] = [];
-
-afterAll(async () => {
-  await Promise.all(replicas.map((r) => r.close()));
-  rmSync(root, { recursive: true, force: true });
-});
+const { root, start: startReplica } = replicaPool('csdn-page-faults-e2e-');
 
 describe.each(['playwright', 'selenium'] as const)(
   'legacy users of 40-60 pages on a faulty site with %s',
@@ -60,7 +38,6 @@ describe.each(['playwright', 'selenium'] as const)(
           wrongPage: 0.02,
         },
       });
-      replicas.push(replica);
       const ids = replica.usernames.slice(0, 4);
       const dataDir = path.join(root, driver);
       const summary = await createCrawler({

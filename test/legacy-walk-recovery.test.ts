@@ -1,6 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser, BrowserDriver } from '../src/core/browser-driver.js';
-import type { Article } from '../src/core/model.js';
 import { createHttpClient, type NodeHttpClient } from '../src/drivers/http.js';
 import { playwrightDriver } from '../src/drivers/playwright.js';
 import { seleniumDriver } from '../src/drivers/selenium.js';
@@ -9,6 +8,7 @@ import { LegacyProgressBook } from '../src/sites/csdn/legacy-walk-progress.js';
 import { csdnUrls } from '../src/sites/csdn/urls.js';
 import { type Replica, startReplica, type UserTruth } from '../src/testing/replica/index.js';
 import { makeContext } from './fixtures/csdn/make-context.js';
+import { pickArticle as pick } from './helpers/truth-fields.js';
 
 /**
  * Page-level recovery of the browser walk of the 2019 skin, on one long user (40-60 pages): a
@@ -16,16 +16,6 @@ import { makeContext } from './fixtures/csdn/make-context.js';
  * its next attempt from its last good page. The replica's per-page request count shows which
  * pages were read again.
  */
-const KEYS: (keyof Article)[] = [
-  'articleId',
-  'title',
-  'url',
-  'type',
-  'postTime',
-  'viewCount',
-  'commentCount',
-];
-const pick = (a: Article) => Object.fromEntries(KEYS.map((k) => [k, a[k]]));
 
 /** Every fault a list page can meet, about one page in six (no hangs: those cost a deadline each). */
 const PAGE_FAULTS = {

@@ -86,12 +86,7 @@ export async function openOutput(target: string): Promise<OutputSink> {
   stream.on('error', (error) => {
     failure = error;
   });
-  const finish = async () => {
-    if (!stream.closed) {
-      stream.end();
-      await once(stream, 'close').catch(() => undefined);
-    }
-  };
+  const finish = () => endStream(stream);
   return {
     label: target,
     async write(chunk) {
@@ -127,12 +122,7 @@ async function directOutput(target: string, file: string): Promise<OutputSink> {
   } catch (error) {
     throw outputPathError(target, error);
   }
-  const done = async () => {
-    if (!stream.closed) {
-      stream.end();
-      await once(stream, 'close').catch(() => undefined);
-    }
-  };
+  const done = () => endStream(stream);
   return {
     label: target,
     async write(chunk) {
@@ -152,5 +142,13 @@ export async function writeFileAtomic(target: string, content: string): Promise<
   } catch (error) {
     await sink.abort();
     throw error;
+  }
+}
+
+/** Ends a file stream and waits until it is closed (a stream that failed is closed already). */
+async function endStream(stream: WriteStream): Promise<void> {
+  if (!stream.closed) {
+    stream.end();
+    await once(stream, 'close').catch(() => undefined);
   }
 }

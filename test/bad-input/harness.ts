@@ -76,6 +76,8 @@ export interface Crawled {
   before: { counts: unknown; export: string };
   /** The same two, now: equal to `before` when a mistake left the results intact. */
   now(): Promise<{ counts: unknown; export: string }>;
+  /** `csdn-crawl run` over this data directory and replica (http driver), with `args` after. */
+  run(args?: string[]): Promise<CliResult>;
   close(): Promise<void>;
 }
 
@@ -85,17 +87,10 @@ export async function crawlSome(name: string, users = 4): Promise<Crawled> {
   const root = tempDir(name);
   const dataDir = path.join(root, 'data');
   const ids = replica.usernames.slice(0, users);
-  const run = await runCli([
-    'run',
-    '--data-dir',
-    dataDir,
-    '--driver',
-    'http',
-    '--base-url',
-    replica.url,
-    ...ids,
-  ]);
-  expect(run.code, run.stderr).toBe(0);
+  const run = (args: string[] = []) =>
+    runCli(['run', '--data-dir', dataDir, '--driver', 'http', '--base-url', replica.url, ...args]);
+  const first = await run(ids);
+  expect(first.code, first.stderr).toBe(0);
   const now = async () => {
     const status = await runCli(['status', '--data-dir', dataDir, '--json']);
     const exported = await runCli(['export', '--data-dir', dataDir, '--out', '-']);
@@ -110,6 +105,7 @@ export async function crawlSome(name: string, users = 4): Promise<Crawled> {
     dataDir,
     before,
     now,
+    run,
     async close() {
       await replica.close();
       rmSync(root, { recursive: true, force: true });

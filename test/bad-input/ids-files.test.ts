@@ -97,15 +97,7 @@ describe('--ids-file is one ID per line', () => {
     expect((await counts()).done).toBe(3);
     await runCli(['add', '--data-dir', crawl.dataDir, done]);
     expect((await counts()).pending).toBe(1);
-    const run = await runCli([
-      'run',
-      '--data-dir',
-      crawl.dataDir,
-      '--driver',
-      'http',
-      '--base-url',
-      crawl.replica.url,
-    ]);
+    const run = await crawl.run();
     expect(run.code, run.stderr).toBe(0);
     expect(await crawl.now()).toEqual({ ...crawl.before, export: expect.any(String) });
     expect((await crawl.now()).export.split('\n').length).toBe(crawl.before.export.split('\n').length);

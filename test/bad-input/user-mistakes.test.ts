@@ -91,16 +91,7 @@ describe('user mistakes end in one line and exit 2 or 3, never a stack', () => {
 
   it('run <id> for an ID already done prints how to crawl it again', async () => {
     const id = crawl.replica.usernames[0];
-    const result = await runCli([
-      'run',
-      '--data-dir',
-      crawl.dataDir,
-      '--driver',
-      'http',
-      '--base-url',
-      crawl.replica.url,
-      id,
-    ]);
+    const result = await crawl.run([id]);
     expect(result.code, result.stderr).toBe(0);
     expect(result.stderr).toContain(
       `already crawled ${id} (done); to crawl again: csdn-crawl add --recrawl ${id}`,

@@ -1,29 +1,7 @@
 import type { Article, Profile } from '../../src/core/model.js';
 import type { ResultStore } from '../../src/core/result-store.js';
 import type { UserTruth } from '../../src/testing/replica/index.js';
-
-/** Profile fields every source (JSON API and legacy aside) carries. */
-export const PROFILE_FIELDS_API: (keyof Profile)[] = [
-  'username',
-  'nickname',
-  'level',
-  'originalCount',
-  'articleCount',
-  'rank',
-  'fansCount',
-  'followCount',
-  'viewCount',
-];
-
-const ARTICLE_FIELDS: (keyof Article)[] = [
-  'articleId',
-  'title',
-  'url',
-  'type',
-  'postTime',
-  'viewCount',
-  'commentCount',
-];
+import { ARTICLE_FIELDS, PROFILE_FIELDS_API } from './truth-fields.js';
 
 /**
  * Differences between what the store holds for a user and the replica's truth, as readable lines

@@ -158,7 +158,15 @@ export function createCsdnAdapter(options: CsdnAdapterOptions = {}): SiteAdapter
         setList(result, kind, [], true);
         continue;
       }
-      const names = await readUserList(kind, id, fetcher, urls, context, limit, discoveryPageSize);
+      const names = await readUserList({
+        kind,
+        id,
+        fetcher,
+        urls,
+        context,
+        max: limit,
+        pageSize: discoveryPageSize,
+      });
       if (!names) continue;
       const complete =
         count === undefined

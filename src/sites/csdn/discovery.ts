@@ -17,6 +17,17 @@ export function userListApiOf(urls: CsdnUrls): UserListApi | undefined {
   return answered.get(urls);
 }
 
+/** One fans or follows list of one user, at most `max` names, `pageSize` names a page. */
+export interface UserListRequest {
+  kind: 'fans' | 'follows';
+  id: string;
+  fetcher: SiteFetcher;
+  urls: CsdnUrls;
+  context: CrawlContext;
+  max: number;
+  pageSize: number;
+}
+
 type ListRead = { ok: true; names: string[] } | { ok: false; reason: string };
 
 /**
@@ -26,19 +37,12 @@ type ListRead = { ok: true; names: string[] } | { ok: false; reason: string };
  * end), a page with no new name, or `max` names. A list neither API serves is undefined, logged,
  * and does not fail the user; blocks and throttling propagate.
  */
-export async function readUserList(
-  kind: 'fans' | 'follows',
-  id: string,
-  fetcher: SiteFetcher,
-  urls: CsdnUrls,
-  context: CrawlContext,
-  max: number,
-  pageSize: number,
-): Promise<string[] | undefined> {
+export async function readUserList(request: UserListRequest): Promise<string[] | undefined> {
+  const { kind, id, urls, context } = request;
   const first = answered.get(urls) ?? 'v1';
   const reasons: string[] = [];
   for (const api of [first, first === 'v1' ? 'v2' : 'v1'] as const) {
-    const got = await readThrough(api, kind, id, fetcher, urls, context, max, pageSize);
+    const got = await readThrough(api, request);
     if (got.ok) {
       if (api !== answered.get(urls)) context.log.debug(`${kind} list read through ${api}`, { id });
       answered.set(urls, api);
@@ -50,16 +54,8 @@ export async function readUserList(
   return undefined;
 }
 
-async function readThrough(
-  api: UserListApi,
-  kind: 'fans' | 'follows',
-  id: string,
-  fetcher: SiteFetcher,
-  urls: CsdnUrls,
-  context: CrawlContext,
-  max: number,
-  pageSize: number,
-): Promise<ListRead> {
+async function readThrough(api: UserListApi, request: UserListRequest): Promise<ListRead> {
+  const { kind, id, fetcher, urls, context, max, pageSize } = request;
   const names = new Set<string>();
   let cursor = '0';
   const url = (page: number) => {

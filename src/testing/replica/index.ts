@@ -4,4 +4,5 @@ export { CHALLENGE_COOKIE, solveChallenge } from './challenge.js';
 export { DRIFTS, type Drift, parseDrifts } from './drift.js';
 export { FAULT_PRESETS, type FaultConfig, type FaultPreset, resolveFaults } from './faults.js';
 export type { UserTruth } from './population.js';
-export { type Replica, type ReplicaOptions, type ReplicaStats, startReplica } from './server.js';
+export type { Replica, ReplicaOptions, ReplicaStats } from './replica-types.js';
+export { startReplica } from './server.js';

@@ -1,165 +1,19 @@
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { Socket } from 'node:net';
-import { businessList, MAX_API_SIZE, missingUser, tabTotal, userList } from './api.js';
+import { businessList, missingUser, tabTotal, userList } from './api.js';
 import * as shape from './api-variant.js';
 import { CHALLENGE_COOKIE, ChallengeBook, challengePage, readCookie } from './challenge.js';
-import { type Drift, DriftHooks } from './drift.js';
-import { BotWall, type FaultConfig, type FaultPreset, resolveFaults } from './faults.js';
+import { DriftHooks } from './drift.js';
+import { BotWall, resolveFaults } from './faults.js';
 import { errorPage, notFoundPage } from './html.js';
 import { homePage } from './page-home.js';
 import { legacyPage } from './page-legacy.js';
-import { type LongUsers, Population, type UserTruth } from './population.js';
+import { Population, type UserTruth } from './population.js';
 import { hash32, Rng } from './prng.js';
-
-export interface ReplicaOptions {
-  port?: number;
-  host?: string;
-  users?: number;
-  seed?: number;
-  /** Named changes of the site (drift.ts), for `csdn-crawl doctor`. Default none. */
-  drift?: Drift[];
-  faults?: FaultPreset | Partial<FaultConfig>;
-  legacyOnly?: boolean;
-  overlay?: boolean;
-  pagerDelayMs?: [number, number];
-  legacyPageSize?: number;
-  /** Cap on each user's articles (default: none, the heavy tail reaches ~3000). */
-  maxArticlesPerUser?: number;
-  /** Which of the API shapes seen in public captures to serve (docs/replica.md). */
-  apiVariant?: Partial<shape.ApiVariant>;
-  /** The first `count` users get `articles` (a [min, max] range, seeded per user): long walks. */
-  longUsers?: LongUsers;
-}
-
-export interface ReplicaStats {
-  endpoints: Record<string, number>;
-  faults: Record<string, number>;
-  total: number;
-  /** Requests per legacy list page, keyed `<username>/<page>` (which pages a walk read again). */
-  legacyPages: Record<string, number>;
-}
-
-export interface Replica {
-  url: string;
-  port: number;
-  usernames: string[];
-  missingUsernames: string[];
-  /** Users whose nickname and texts carry every page marker (adversarial.ts); outside the graph. */
-  adversarialUsernames: string[];
-  allUsernames(): string[];
-  truth(username: string): UserTruth | undefined;
-  exportTruth(): Record<string, UserTruth>;
-  stats(): ReplicaStats;
-  setFaults(faults: FaultPreset | Partial<FaultConfig>): void;
-  setDown(down: boolean): Promise<void>;
-  close(): Promise<void>;
-}
-
-type Endpoint =
-  | 'home'
-  | 'legacy-list'
-  | 'business-list'
-  | 'tab-total'
-  | 'fans-list'
-  | 'follow-list'
-  | 'retired-list-api'
-  | 'not-found';
-
-interface Route {
-  endpoint: Endpoint;
-  username?: string;
-  page: number;
-  size: number;
-  /** v2 lists: the `id` cursor; and which list API version was called. */
-  cursor?: number;
-  version?: 1 | 2;
-}
-
-interface Reply {
-  status: number;
-  type: 'html' | 'json';
-  body: string;
-  headers?: Record<string, string>;
-}
-
-const API = '/community/home-api/';
-
-function int(value: string | null, fallback: number): number {
-  if (value === null || value.trim() === '') return fallback;
-  const n = Number(value);
-  return Number.isInteger(n) ? n : fallback;
-}
-
-function route(url: URL, variant: shape.ApiVariant): Route {
-  const path = url.pathname;
-  const q = url.searchParams;
-  const page = Math.max(1, int(q.get('page'), 1));
-  if (path.startsWith(API)) {
-    const rest = path.slice(API.length);
-    if (rest === 'v1/get-business-list') {
-      const size = int(q.get('size'), 20);
-      return {
-        endpoint: 'business-list',
-        username: q.get('username') ?? '',
-        page,
-        size: size < 1 ? 20 : Math.min(size, MAX_API_SIZE),
-      };
-    }
-    if (rest === 'v1/get-tab-total')
-      return { endpoint: 'tab-total', username: q.get('username') ?? '', page, size: 0 };
-    const lists: Record<string, Endpoint> = {
-      'v1/get-fans-list': 'fans-list',
-      'v2/get-fans-list': 'fans-list',
-      'v1/get-follow-list': 'follow-list',
-      'v2/get-follow-list': 'follow-list',
-    };
-    const endpoint = lists[rest];
-    if (endpoint) {
-      const size = int(q.get('size') ?? q.get('pageSize'), 20);
-      const version = rest.startsWith('v2/') ? 2 : 1;
-      return {
-        endpoint: shape.servesListApi(variant, version) ? endpoint : 'retired-list-api',
-        version,
-        cursor: version === 2 ? Math.max(0, int(q.get('id'), 0)) : 0,
-        username: q.get('blogUsername') ?? '',
-        page,
-        size: size < 1 ? 20 : Math.min(size, MAX_API_SIZE),
-      };
-    }
-    return { endpoint: 'not-found', page, size: 0 };
-  }
-  const list = /^\/([^/]+)\/article\/list\/(\d+)\/?$/.exec(path);
-  if (list)
-    return {
-      endpoint: 'legacy-list',
-      username: decode(list[1]),
-      page: Math.max(1, Number(list[2])),
-      size: 0,
-    };
-  const home = /^\/([^/]+)\/?$/.exec(path);
-  if (home) return { endpoint: 'home', username: decode(home[1]), page: 1, size: 0 };
-  return { endpoint: 'not-found', page, size: 0 };
-}
-
-function decode(part: string): string {
-  try {
-    return decodeURIComponent(part);
-  } catch {
-    return part;
-  }
-}
-
-type RandomFault = 'hang' | 'serverError' | 'throttle' | 'reset' | 'drip' | 'blank' | 'wrongPage';
-const LADDER: RandomFault[] = ['hang', 'serverError', 'throttle', 'reset', 'drip', 'blank', 'wrongPage'];
-
-function pickFault(roll: number, f: FaultConfig): RandomFault | undefined {
-  let edge = 0;
-  for (const name of LADDER) {
-    edge += f[name];
-    if (roll < edge) return name;
-  }
-  return undefined;
-}
+import type { Replica, ReplicaOptions } from './replica-types.js';
+import { pickFault, type Reply, ReplySender } from './replies.js';
+import { RequestStats } from './request-stats.js';
+import { type Route, route } from './routes.js';
 
 /** Start the replica on 127.0.0.1 (port 0 = any free port). Prints nothing. */
 export async function startReplica(options: ReplicaOptions = {}): Promise<Replica> {
@@ -178,16 +32,10 @@ export async function startReplica(options: ReplicaOptions = {}): Promise<Replic
   const book = new ChallengeBook();
   const wall = new BotWall();
   const drift = new DriftHooks(options.drift);
-  const endpoints: Record<string, number> = {};
-  const faultCounts: Record<string, number> = {};
-  const legacyPages: Record<string, number> = {};
-  let total = 0;
+  const counts = new RequestStats();
+  const sender = new ReplySender(faultRng);
   const sockets = new Set<Socket>();
-  const timers = new Set<NodeJS.Timeout>();
-
-  const countFault = (name: string) => {
-    faultCounts[name] = (faultCounts[name] ?? 0) + 1;
-  };
+  const countFault = (name: string) => counts.fault(name);
 
   function origin(req: IncomingMessage): string {
     const h = (req.headers.host ?? '').replace(/[^\w.:[\]-]/g, '');
@@ -249,65 +97,7 @@ export async function startReplica(options: ReplicaOptions = {}): Promise<Replic
     };
   }
 
-  function later(ms: number, fn: () => void): void {
-    if (ms <= 0) {
-      fn();
-      return;
-    }
-    const t = setTimeout(() => {
-      timers.delete(t);
-      fn();
-    }, ms);
-    timers.add(t);
-  }
-
-  function headersOf(reply: Reply, length: number): Record<string, string | number> {
-    return {
-      'Content-Type': reply.type === 'json' ? 'application/json;charset=UTF-8' : 'text/html; charset=utf-8',
-      'Content-Length': length,
-      ...reply.headers,
-    };
-  }
-
-  function send(res: ServerResponse, reply: Reply): void {
-    if (res.destroyed) return;
-    const body = Buffer.from(reply.body);
-    res.writeHead(reply.status, headersOf(reply, body.length));
-    res.end(body);
-  }
-
-  function drip(res: ServerResponse, reply: Reply): void {
-    if (res.destroyed) return;
-    const body = Buffer.from(reply.body);
-    res.writeHead(reply.status, headersOf(reply, body.length));
-    const chunks = faultRng.int(8, 16);
-    const step = Math.ceil(faultRng.int(1000, 3000) / chunks);
-    const size = Math.ceil(body.length / chunks);
-    let at = 0;
-    const tick = () => {
-      if (res.destroyed) return;
-      const next = Math.min(body.length, at + size);
-      if (next >= body.length) {
-        res.end(body.subarray(at));
-        return;
-      }
-      res.write(body.subarray(at, next));
-      at = next;
-      later(step, tick);
-    };
-    later(step, tick);
-  }
-
-  function reset(req: IncomingMessage, res: ServerResponse, reply: Reply): void {
-    if (res.destroyed) return;
-    const body = Buffer.from(reply.body);
-    res.writeHead(reply.status, headersOf(reply, body.length));
-    res.write(body.subarray(0, Math.floor(body.length / 3)));
-    setImmediate(() => req.socket.destroy());
-  }
-
   function handle(req: IncomingMessage, res: ServerResponse): void {
-    total++;
     let url: URL;
     try {
       url = new URL(req.url ?? '/', 'http://replica');
@@ -315,11 +105,7 @@ export async function startReplica(options: ReplicaOptions = {}): Promise<Replic
       url = new URL('http://replica/');
     }
     const r = route(url, variant);
-    endpoints[r.endpoint] = (endpoints[r.endpoint] ?? 0) + 1;
-    if (r.endpoint === 'legacy-list') {
-      const key = `${r.username}/${r.page}`;
-      legacyPages[key] = (legacyPages[key] ?? 0) + 1;
-    }
+    counts.request(r);
     const f = faults;
     const delay = Math.max(0, Math.round(f.latencyMs + (faultRng.next() * 2 - 1) * f.jitterMs));
     const isApi = r.endpoint !== 'home' && r.endpoint !== 'legacy-list' && r.endpoint !== 'not-found';
@@ -329,7 +115,7 @@ export async function startReplica(options: ReplicaOptions = {}): Promise<Replic
       if (!book.admit(cookie, f.challengeCookieUses)) {
         countFault('challenge');
         const reply: Reply = { status: 521, type: 'html', body: challengePage(book.issue(contentRng)) };
-        later(delay, () => send(res, reply));
+        sender.later(delay, () => sender.send(res, reply));
         return;
       }
     }
@@ -338,7 +124,7 @@ export async function startReplica(options: ReplicaOptions = {}): Promise<Replic
       const body = isApi
         ? JSON.stringify({ code: 403, message: '访问过于频繁，请稍后再试', data: null })
         : '<html><head><title>403 Forbidden</title></head><body><h1>403 Forbidden</h1></body></html>';
-      later(delay, () => send(res, { status: 403, type: isApi ? 'json' : 'html', body }));
+      sender.later(delay, () => sender.send(res, { status: 403, type: isApi ? 'json' : 'html', body }));
       return;
     }
     // one draw decides at most one fault; the rates add up along this ladder
@@ -350,7 +136,7 @@ export async function startReplica(options: ReplicaOptions = {}): Promise<Replic
     if (fault === 'serverError') {
       countFault('serverError');
       const status = faultRng.pick([500, 502, 503]);
-      later(delay, () => send(res, { status, type: 'html', body: errorPage(status) }));
+      sender.later(delay, () => sender.send(res, { status, type: 'html', body: errorPage(status) }));
       return;
     }
     if (fault === 'throttle') {
@@ -361,12 +147,14 @@ export async function startReplica(options: ReplicaOptions = {}): Promise<Replic
       // drawn only when asked for, so the fault stream of older configurations stays the same
       const bare = f.throttleBare > 0 && faultRng.chance(f.throttleBare);
       const headers: Record<string, string> = bare ? {} : { 'Retry-After': '1' };
-      later(delay, () => send(res, { status: 429, type: isApi ? 'json' : 'html', body, headers }));
+      sender.later(delay, () =>
+        sender.send(res, { status: 429, type: isApi ? 'json' : 'html', body, headers }),
+      );
       return;
     }
     if (fault === 'blank') {
       countFault('blank');
-      later(delay, () => send(res, { status: 200, type: isApi ? 'json' : 'html', body: '' }));
+      sender.later(delay, () => sender.send(res, { status: 200, type: isApi ? 'json' : 'html', body: '' }));
       return;
     }
     // a stale copy of the previous list page: only a legacy list page > 1 has one
@@ -375,10 +163,10 @@ export async function startReplica(options: ReplicaOptions = {}): Promise<Replic
     if (stale) countFault('wrongPage');
     const reply = content(req, stale ? { ...r, page: r.page - 1 } : r);
     if (mode !== 'normal') countFault(mode);
-    later(delay, () => {
-      if (mode === 'reset') reset(req, res, reply);
-      else if (mode === 'drip') drip(res, reply);
-      else send(res, reply);
+    sender.later(delay, () => {
+      if (mode === 'reset') sender.reset(req, res, reply);
+      else if (mode === 'drip') sender.drip(res, reply);
+      else sender.send(res, reply);
     });
   }
 
@@ -402,8 +190,7 @@ export async function startReplica(options: ReplicaOptions = {}): Promise<Replic
     });
   const stop = () =>
     new Promise<void>((resolve) => {
-      for (const t of timers) clearTimeout(t);
-      timers.clear();
+      sender.cancelTimers();
       for (const s of sockets) s.destroy();
       sockets.clear();
       if (!server.listening) {
@@ -435,12 +222,7 @@ export async function startReplica(options: ReplicaOptions = {}): Promise<Replic
       }
       return out;
     },
-    stats: () => ({
-      endpoints: { ...endpoints },
-      faults: { ...faultCounts },
-      total,
-      legacyPages: { ...legacyPages },
-    }),
+    stats: () => counts.snapshot(),
     setFaults: (next) => {
       faults = resolveFaults(next, faults);
       // new wall settings start from a clean slate (no client stays blocked by the old ones)

@@ -1,0 +1,50 @@
+import type { ApiVariant } from './api-variant.js';
+import type { Drift } from './drift.js';
+import type { FaultConfig, FaultPreset } from './faults.js';
+import type { LongUsers, UserTruth } from './population.js';
+
+// What startReplica takes and returns (server.ts); the public types of the replica.
+
+export interface ReplicaOptions {
+  port?: number;
+  host?: string;
+  users?: number;
+  seed?: number;
+  /** Named changes of the site (drift.ts), for `csdn-crawl doctor`. Default none. */
+  drift?: Drift[];
+  faults?: FaultPreset | Partial<FaultConfig>;
+  legacyOnly?: boolean;
+  overlay?: boolean;
+  pagerDelayMs?: [number, number];
+  legacyPageSize?: number;
+  /** Cap on each user's articles (default: none, the heavy tail reaches ~3000). */
+  maxArticlesPerUser?: number;
+  /** Which of the API shapes seen in public captures to serve (docs/replica.md). */
+  apiVariant?: Partial<ApiVariant>;
+  /** The first `count` users get `articles` (a [min, max] range, seeded per user): long walks. */
+  longUsers?: LongUsers;
+}
+
+export interface ReplicaStats {
+  endpoints: Record<string, number>;
+  faults: Record<string, number>;
+  total: number;
+  /** Requests per legacy list page, keyed `<username>/<page>` (which pages a walk read again). */
+  legacyPages: Record<string, number>;
+}
+
+export interface Replica {
+  url: string;
+  port: number;
+  usernames: string[];
+  missingUsernames: string[];
+  /** Users whose nickname and texts carry every page marker (adversarial.ts); outside the graph. */
+  adversarialUsernames: string[];
+  allUsernames(): string[];
+  truth(username: string): UserTruth | undefined;
+  exportTruth(): Record<string, UserTruth>;
+  stats(): ReplicaStats;
+  setFaults(faults: FaultPreset | Partial<FaultConfig>): void;
+  setDown(down: boolean): Promise<void>;
+  close(): Promise<void>;
+}
