@@ -1,32 +1,9 @@
-import { once } from 'node:events';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import net from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { openStateStore } from '../../src/stores/open.js';
-import { startCli } from '../helpers/cli-process.js';
-
-async function cli(args: string[], cwd: string): Promise<{ code: number | null; output: string }> {
-  const run = startCli(args, { cwd });
-  const { code } = await run.exit;
-  return { code, output: run.output() };
-}
-
-function errorLines(output: string): string[] {
-  return output.split('\n').filter((line) => line.startsWith('csdn-crawl:'));
-}
-
-/** A port nobody listens on (taken from the OS, then released): connections are refused. */
-async function closedPort(): Promise<number> {
-  const server = net.createServer();
-  server.listen(0, '127.0.0.1');
-  await once(server, 'listening');
-  const { port } = server.address() as net.AddressInfo;
-  server.close();
-  await once(server, 'close');
-  return port;
-}
+import { runCli as cli, closedPort, errorLines } from '../helpers/cli-process.js';
 
 describe('base URLs that can never work', () => {
   const root = mkdtempSync(path.join(tmpdir(), 'csdn-base-url-'));

@@ -4,15 +4,9 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { safeUserFileName } from '../../src/report/safe-file-name.js';
 import { type Replica, startReplica } from '../../src/testing/replica/index.js';
-import { startCli } from '../helpers/cli-process.js';
+import { runCli as cli } from '../helpers/cli-process.js';
 
 /** Runs the built CLI to its end; returns the exit code and everything it printed. */
-async function cli(args: string[], cwd: string): Promise<{ code: number | null; output: string }> {
-  const run = startCli(args, { cwd });
-  const { code } = await run.exit;
-  return { code, output: run.output() };
-}
-
 /** RFC 4180: quoted fields may hold commas, quotes ("") and line breaks (crawled titles do). */
 function parseCsv(text: string): string[][] {
   const rows: string[][] = [];

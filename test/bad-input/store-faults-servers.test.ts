@@ -9,18 +9,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openStateStore } from '../../src/stores/open.js';
 import { openPostgresResultStore } from '../../src/stores/postgres-result-store.js';
 import { type Replica, startReplica } from '../../src/testing/replica/index.js';
-import { startCli, waitFor } from '../helpers/cli-process.js';
-
-/** A port nobody listens on (taken from the OS, then released). */
-async function freePort(): Promise<number> {
-  const server = net.createServer();
-  server.listen(0, '127.0.0.1');
-  await once(server, 'listening');
-  const { port } = server.address() as net.AddressInfo;
-  server.close();
-  await once(server, 'close');
-  return port;
-}
+import { errorLines, closedPort as freePort, startCli, waitFor } from '../helpers/cli-process.js';
 
 /** A TCP proxy the test can pull the plug on: the server behind it "goes away" for the crawler. */
 async function startProxy(targetPort: number) {
@@ -45,10 +34,6 @@ async function startProxy(targetPort: number) {
       await closed;
     },
   };
-}
-
-function errorLines(output: string): string[] {
-  return output.split('\n').filter((line) => line.startsWith('csdn-crawl:'));
 }
 
 /** Rows of users stored as done, counted through the CLI's own status output. */

@@ -7,19 +7,8 @@ import { createCrawler } from '../../src/create-crawler.js';
 import { openStateStore } from '../../src/stores/open.js';
 import { openSqliteResultStore } from '../../src/stores/sqlite-result-store.js';
 import { type Replica, startReplica } from '../../src/testing/replica/index.js';
-import { startCli } from '../helpers/cli-process.js';
+import { runCli as cli, errorLines } from '../helpers/cli-process.js';
 import { storedUsers } from '../helpers/stored-users.js';
-
-async function cli(args: string[], cwd: string): Promise<{ code: number | null; output: string }> {
-  const run = startCli(args, { cwd });
-  const { code } = await run.exit;
-  return { code, output: run.output() };
-}
-
-/** The CLI's own error lines (its log lines carry a time stamp instead). */
-function errorLines(output: string): string[] {
-  return output.split('\n').filter((line) => line.startsWith('csdn-crawl:'));
-}
 
 /**
  * `dd if=/dev/urandom of=results.sqlite bs=1 seek=8192 count=65536 conv=notrunc`, with fixed

@@ -1,5 +1,6 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { once } from 'node:events';
+import net from 'node:net';
 import path from 'node:path';
 
 export const BIN = path.resolve(__dirname, '../../bin/csdn-crawl.mjs');
@@ -42,4 +43,27 @@ export async function waitFor(
     await new Promise((r) => setTimeout(r, 100));
   }
   throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
+}
+
+/** Run the CLI to its end: exit code and everything it printed (stdout and stderr). */
+export async function runCli(args: string[], cwd?: string): Promise<{ code: number | null; output: string }> {
+  const run = startCli(args, { cwd });
+  const { code } = await run.exit;
+  return { code, output: run.output() };
+}
+
+/** The CLI's own error lines (its log lines carry a time stamp instead). */
+export function errorLines(output: string): string[] {
+  return output.split('\n').filter((line) => line.startsWith('csdn-crawl:'));
+}
+
+/** A port nobody listens on (taken from the OS, then released): connections are refused. */
+export async function closedPort(): Promise<number> {
+  const server = net.createServer();
+  server.listen(0, '127.0.0.1');
+  await once(server, 'listening');
+  const { port } = server.address() as net.AddressInfo;
+  server.close();
+  await once(server, 'close');
+  return port;
 }
