@@ -123,6 +123,7 @@ export async function runPool(
     try {
       const result = await walkLegacyBrowser(id, urls, context, {
         timeoutMs: 15_000,
+        loadTimeoutMs: 10_000, // the adapter's default pageLoadTimeoutMs
         pagerTimeoutMs: 8_000,
         clickAttempts: 3,
         maxPages: 1000,

@@ -29,6 +29,11 @@ export interface CsdnAdapterOptions {
   browserTimeoutMs?: number;
   /** How long a click on 下一页 may take to change the URL. Default 8 s. */
   pagerTimeoutMs?: number;
+  /**
+   * Deadline of loading one legacy list page by its URL in a browser. Shorter than
+   * browserTimeoutMs: a page that sends nothing for this long is reloaded sooner. Default 10 s.
+   */
+  pageLoadTimeoutMs?: number;
   /** Clicks tried per page before giving up on the pager. Default 3. */
   clickAttempts?: number;
   /** Reloads (by URL, with backoff) of one broken legacy list page in a browser. Default 4. */
@@ -262,6 +267,7 @@ export function createCsdnAdapter(options: CsdnAdapterOptions = {}): SiteAdapter
       clickAttempts: options.clickAttempts ?? 3,
       maxPages,
       pageRetries: options.pageRetries ?? 4,
+      loadTimeoutMs: Math.min(browserTimeoutMs, options.pageLoadTimeoutMs ?? 10_000),
       retryBaseMs: options.pageRetryBaseMs ?? 1_000,
       progress,
     };

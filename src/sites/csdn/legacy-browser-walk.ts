@@ -31,6 +31,8 @@ export interface LegacyBrowserOptions {
   pollMs?: number;
   /** Reloads of one broken list page (5xx, 429, reset, blank, wrong page) before giving up. Default 4. */
   pageRetries?: number;
+  /** Deadline of loading one list page by its URL (a hung response costs this much). Default timeoutMs. */
+  loadTimeoutMs?: number;
   /** First wait before reloading a broken page, doubled per reload; a Retry-After wins. Default 1 s. */
   retryBaseMs?: number;
   /** A document still loading and unchanged this long is broken (a reset mid-body). Default 3 s. */
@@ -148,6 +150,7 @@ async function walkInOnePage(
 function readerOptions(options: LegacyBrowserOptions): LegacyPageReaderOptions {
   return {
     timeoutMs: options.timeoutMs,
+    loadTimeoutMs: options.loadTimeoutMs ?? options.timeoutMs,
     pollMs: options.pollMs ?? 50,
     stallMs: options.stallMs ?? 3_000,
     pageRetries: options.pageRetries ?? 4,

@@ -7,6 +7,8 @@ import { type LegacyListPage, parseLegacyList } from './parse-legacy.js';
 export interface LegacyPageReaderOptions {
   /** Deadline of one browser operation, and of one page's loading. */
   timeoutMs: number;
+  /** Deadline of one goto of a list page: a server that sends nothing costs this, then a new page. */
+  loadTimeoutMs: number;
   pollMs: number;
   /**
    * A document still loading whose content has not changed for this long is taken as broken:
@@ -158,7 +160,7 @@ export async function loadListPage(
     retryAfterMs = undefined;
     let response: DocumentResponse;
     try {
-      response = await page.goto(url, { timeoutMs: options.timeoutMs });
+      response = await page.goto(url, { timeoutMs: options.loadTimeoutMs });
     } catch (error) {
       if (fatal(error)) throw error;
       reason = error instanceof Error ? error.message : String(error);
