@@ -275,7 +275,7 @@ async function clickNext(
     let next: NextButtonState | undefined;
     try {
       next = await page.evaluate<NextButtonState>(PREPARE_NEXT_CLICK_SCRIPT, {
-        timeoutMs: options.timeoutMs,
+        timeoutMs: options.loadTimeoutMs ?? options.timeoutMs,
       });
     } catch (error) {
       if (error instanceof DriverCrashError || error instanceof AbortedError) throw error;

@@ -66,16 +66,17 @@ export async function readShownPage(
   page: BrowserPage,
   id: string,
   n: number,
-  options: Pick<LegacyPageReaderOptions, 'timeoutMs' | 'pollMs' | 'stallMs'>,
+  options: Pick<LegacyPageReaderOptions, 'timeoutMs' | 'loadTimeoutMs' | 'pollMs' | 'stallMs'>,
 ): Promise<ShownPage> {
   const until = Date.now() + options.timeoutMs;
   let last = 'nothing read';
   let seen: string | undefined;
   let seenSince = Date.now();
   for (;;) {
-    const left = () => Math.max(1000, until - Date.now());
+    // A read of a live document answers in milliseconds: one that takes longer than a page load
+    // is a wedged page, which the pool then closes, and the walk goes on in a new one.
+    const left = () => Math.max(1000, Math.min(options.loadTimeoutMs, until - Date.now()));
     // readyState first: when it says complete, the content read after it is the whole document.
-    // Every read gets the page's whole deadline: a pool closes a page whose operation overran.
     let ready: unknown;
     try {
       ready = await page.evaluate<string>('document.readyState', { timeoutMs: left() });
