@@ -257,3 +257,17 @@ for _, id in ipairs(ids) do
 end
 return out
 `;
+
+/** Every script above by the name the store calls it with. */
+export const QUEUE_SCRIPTS = {
+  ADD,
+  CLAIM,
+  COMPLETE,
+  COUNTS,
+  LIST,
+  PROMOTE,
+  RELEASE,
+  RELEASE_OWNER,
+  RENEW,
+  RETRY_FAILED,
+};

@@ -14,33 +14,10 @@ import type {
 import { ID_SETS } from '../core/state-store.js';
 import { redactUrl } from './redact.js';
 import { REMOVE } from './redis-remove-script.js';
-import {
-  ADD,
-  CLAIM,
-  COMPLETE,
-  COUNTS,
-  LIST,
-  PROMOTE,
-  RELEASE,
-  RELEASE_OWNER,
-  RENEW,
-  RETRY_FAILED,
-} from './redis-scripts.js';
+import { QUEUE_SCRIPTS } from './redis-scripts.js';
 import { redisFault } from './store-fault.js';
 
-const SCRIPTS = {
-  ADD,
-  CLAIM,
-  COMPLETE,
-  COUNTS,
-  LIST,
-  PROMOTE,
-  RELEASE,
-  RELEASE_OWNER,
-  RENEW,
-  RETRY_FAILED,
-  REMOVE,
-};
+const SCRIPTS = { ...QUEUE_SCRIPTS, REMOVE };
 
 export interface RedisStateStoreOptions {
   /** redis:// or rediss:// (TLS) URL; a password in it is never shown in messages. */
