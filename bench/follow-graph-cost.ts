@@ -14,7 +14,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import type { CrawlerConfig } from '../src/config/schema.js';
-import { createCrawler } from '../src/create-crawler.js';
+import { createCrawler } from '../src/crawler/create-crawler.js';
 import { openResultStore } from '../src/stores/open.js';
 import { startReplica } from '../src/testing/replica/index.js';
 

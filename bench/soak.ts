@@ -27,7 +27,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { createInterface } from 'node:readline';
 import type { StateStore } from '../src/core/state-store.js';
-import { createCrawler } from '../src/create-crawler.js';
+import { createCrawler } from '../src/crawler/create-crawler.js';
 import { hasEnv, listProcs } from '../src/drivers/chromium-process.js';
 import { openResultStore, openStateStore } from '../src/stores/open.js';
 

@@ -19,7 +19,7 @@ export type * from './core/site-adapter.js';
 export { graphListLimit } from './core/site-adapter.js';
 export type * from './core/state-store.js';
 export { ID_SETS } from './core/state-store.js';
-export { type CreateCrawlerOptions, type CsdnCrawler, createCrawler } from './create-crawler.js';
+export { type CreateCrawlerOptions, type CsdnCrawler, createCrawler } from './crawler/create-crawler.js';
 export { type DoctorOptions, type DoctorOutcome, runDoctor } from './doctor/run-doctor.js';
 export { createHttpClient } from './drivers/http.js';
 export { playwrightDriver } from './drivers/playwright.js';

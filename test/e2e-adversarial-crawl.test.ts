@@ -1,7 +1,7 @@
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import type { Profile } from '../src/core/model.js';
-import { type CreateCrawlerOptions, createCrawler } from '../src/create-crawler.js';
+import { type CreateCrawlerOptions, createCrawler } from '../src/crawler/create-crawler.js';
 import { openResultStore } from '../src/stores/open.js';
 import type { Replica } from '../src/testing/replica/index.js';
 import { tagBrowserProcesses } from './helpers/browser-processes.js';

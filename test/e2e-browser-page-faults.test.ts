@@ -1,6 +1,6 @@
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { createCrawler } from '../src/create-crawler.js';
+import { createCrawler } from '../src/crawler/create-crawler.js';
 import { createCsdnAdapter } from '../src/sites/csdn/index.js';
 import { openResultStore } from '../src/stores/open.js';
 import { tagBrowserProcesses } from './helpers/browser-processes.js';

@@ -4,7 +4,7 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createCliLogger } from '../src/cli/logger.js';
 import { ID_SETS } from '../src/core/state-store.js';
-import { createCrawler } from '../src/create-crawler.js';
+import { createCrawler } from '../src/crawler/create-crawler.js';
 import { openResultStore, openStateStore } from '../src/stores/open.js';
 import { type Replica, startReplica } from '../src/testing/replica/index.js';
 import { diffAgainstTruth } from './helpers/compare-truth.js';

@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Logger } from '../src/core/logger.js';
-import { createCrawler } from '../src/create-crawler.js';
+import { createCrawler } from '../src/crawler/create-crawler.js';
 import { openResultStore, openStateStore } from '../src/stores/open.js';
 import { type Replica, startReplica } from '../src/testing/replica/index.js';
 import { waitFor } from './helpers/cli-process.js';

@@ -5,7 +5,7 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { CrawlerConfig } from '../src/config/schema.js';
 import type { ResultStore } from '../src/core/result-store.js';
-import { createCrawler } from '../src/create-crawler.js';
+import { createCrawler } from '../src/crawler/create-crawler.js';
 import { exportResults } from '../src/export/export-results.js';
 import { escapeHtml } from '../src/report/html-escape.js';
 import { buildReport } from '../src/report/index.js';

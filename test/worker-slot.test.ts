@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { build } from 'esbuild';
 import { afterAll, describe, expect, it } from 'vitest';
-import { acquireWorkerSlot } from '../src/config/worker-slot.js';
+import { acquireWorkerSlot } from '../src/crawler/worker-slot.js';
 
 const root = path.resolve(import.meta.dirname, '..');
 const dirs: string[] = [];
@@ -51,7 +51,7 @@ describe('acquireWorkerSlot', () => {
     // Plain node children start in tens of milliseconds, so 20 of them meet at each instant.
     const bundle = path.join(work, 'slot-child.mjs');
     await build({
-      entryPoints: [path.join(root, 'src/config/worker-slot.ts')],
+      entryPoints: [path.join(root, 'src/crawler/worker-slot.ts')],
       bundle: true,
       platform: 'node',
       format: 'esm',

@@ -1,5 +1,5 @@
 import type { Logger } from '../core/logger.js';
-import type { CsdnCrawler } from '../create-crawler.js';
+import type { CsdnCrawler } from '../crawler/create-crawler.js';
 import { endStatusLine, showStatusLine } from './logger.js';
 
 interface ProgressFigures {

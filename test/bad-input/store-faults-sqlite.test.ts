@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { StoreError } from '../../src/core/errors.js';
-import { createCrawler } from '../../src/create-crawler.js';
+import { createCrawler } from '../../src/crawler/create-crawler.js';
 import { openStateStore } from '../../src/stores/open.js';
 import { openSqliteResultStore } from '../../src/stores/sqlite-result-store.js';
 import { type Replica, startReplica } from '../../src/testing/replica/index.js';

@@ -2,7 +2,7 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import type { Logger } from '../../core/logger.js';
-import { createCrawler } from '../../create-crawler.js';
+import { createCrawler } from '../../crawler/create-crawler.js';
 import { startReplica } from '../../testing/replica/index.js';
 import { EXIT } from '../exit-codes.js';
 import { intFlag } from '../numeric-flags.js';

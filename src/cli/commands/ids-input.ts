@@ -1,6 +1,6 @@
 import { readIdsFile, shortenForMessage } from '../../config/read-ids-file.js';
+import { normalizeIds } from '../../core/normalize-ids.js';
 import type { SiteAdapter } from '../../core/site-adapter.js';
-import { normalizeIds } from '../../normalize-ids.js';
 
 type Print = (line: string) => void;
 

@@ -1,5 +1,5 @@
 import { InvalidInputError } from '../../core/errors.js';
-import { openStateOnly } from '../../open-stores.js';
+import { openStateOnly } from '../../crawler/open-stores.js';
 import { type CommonFlags, configFromFlags } from '../config-from-flags.js';
 import { EXIT } from '../exit-codes.js';
 import { collectIds } from './ids-input.js';

@@ -1,6 +1,6 @@
 import type { Logger } from '../../core/logger.js';
-import { createCrawler } from '../../create-crawler.js';
-import { createSiteAdapter } from '../../site.js';
+import { createCrawler } from '../../crawler/create-crawler.js';
+import { createSiteAdapter } from '../../crawler/default-site.js';
 import { type CommonFlags, configFromFlags } from '../config-from-flags.js';
 import { EXIT } from '../exit-codes.js';
 import { attachProgress } from '../progress.js';

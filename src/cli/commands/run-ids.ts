@@ -2,7 +2,7 @@ import type { ResolvedConfig } from '../../config/schema.js';
 import { InvalidInputError } from '../../core/errors.js';
 import type { Logger } from '../../core/logger.js';
 import type { SiteAdapter } from '../../core/site-adapter.js';
-import { openStateOnly } from '../../open-stores.js';
+import { openStateOnly } from '../../crawler/open-stores.js';
 import { collectIds, reportInvalid } from './ids-input.js';
 
 /** IDs from the config, the arguments (before and after `--`) and --ids-file; invalid ones summarised. */

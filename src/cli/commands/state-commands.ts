@@ -1,8 +1,8 @@
 import path from 'node:path';
 import { InvalidInputError } from '../../core/errors.js';
 import { ID_SETS, type SetCounts } from '../../core/state-store.js';
-import { openStateOnly } from '../../open-stores.js';
-import { createSiteAdapter } from '../../site.js';
+import { createSiteAdapter } from '../../crawler/default-site.js';
+import { openStateOnly } from '../../crawler/open-stores.js';
 import { type CommonFlags, configFromFlags } from '../config-from-flags.js';
 import { EXIT } from '../exit-codes.js';
 import { collectIds, reportInvalid } from './ids-input.js';

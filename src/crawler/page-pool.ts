@@ -1,8 +1,8 @@
-import type { ResolvedConfig } from './config/schema.js';
-import type { BrowserDriver } from './core/browser-driver.js';
-import { createBrowserPool } from './core/browser-pool.js';
-import { describeError, MissingDependencyError } from './core/errors.js';
-import type { Logger } from './core/logger.js';
+import type { ResolvedConfig } from '../config/schema.js';
+import type { BrowserDriver } from '../core/browser-driver.js';
+import { createBrowserPool } from '../core/browser-pool.js';
+import { describeError, MissingDependencyError } from '../core/errors.js';
+import type { Logger } from '../core/logger.js';
 
 export interface PagePoolHandle {
   pool: ReturnType<typeof createBrowserPool>;
@@ -12,10 +12,10 @@ export interface PagePoolHandle {
 async function loadDriver(config: ResolvedConfig): Promise<BrowserDriver> {
   const launch = { executablePath: config.browser.executablePath, driverPath: config.browser.driverPath };
   if (config.driver === 'selenium') {
-    const { seleniumDriver } = await import('./drivers/selenium.js');
+    const { seleniumDriver } = await import('../drivers/selenium.js');
     return seleniumDriver(launch);
   }
-  const { playwrightDriver } = await import('./drivers/playwright.js');
+  const { playwrightDriver } = await import('../drivers/playwright.js');
   return playwrightDriver(launch);
 }
 
@@ -34,7 +34,7 @@ export async function openPagePool(
   try {
     chosen = driver ?? (await loadDriver(config));
     if (!driver) {
-      const { findChromium } = await import('./drivers/chromium-find.js');
+      const { findChromium } = await import('../drivers/chromium-find.js');
       findChromium(config.browser.executablePath);
     }
   } catch (error) {

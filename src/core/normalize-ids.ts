@@ -1,5 +1,5 @@
-import { describeError } from './core/errors.js';
-import type { SiteAdapter } from './core/site-adapter.js';
+import { describeError } from './errors.js';
+import type { SiteAdapter } from './site-adapter.js';
 
 /** Normalise every input through the adapter; duplicates collapse, invalid ones are returned with the reason. */
 export function normalizeIds(

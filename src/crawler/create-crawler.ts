@@ -1,21 +1,21 @@
 import path from 'node:path';
-import { readIdsFile } from './config/read-ids-file.js';
-import { type ConfigLayer, resolveConfig } from './config/resolve-config.js';
-import type { CrawlerConfig, ResolvedConfig } from './config/schema.js';
-import { acquireWorkerSlot } from './config/worker-slot.js';
-import type { BrowserDriver } from './core/browser-driver.js';
-import { type Crawler, type CrawlerEvents, createEngine, type RunSummary } from './core/engine.js';
-import { InvalidInputError } from './core/errors.js';
-import type { HttpClient } from './core/http-client.js';
-import { type Logger, silentLogger } from './core/logger.js';
-import type { ResultStore } from './core/result-store.js';
-import type { SiteAdapter } from './core/site-adapter.js';
-import type { StateStore } from './core/state-store.js';
-import { createHttpClient } from './drivers/http.js';
-import { normalizeIds } from './normalize-ids.js';
+import { readIdsFile } from '../config/read-ids-file.js';
+import { type ConfigLayer, resolveConfig } from '../config/resolve-config.js';
+import type { CrawlerConfig, ResolvedConfig } from '../config/schema.js';
+import type { BrowserDriver } from '../core/browser-driver.js';
+import { type Crawler, type CrawlerEvents, createEngine, type RunSummary } from '../core/engine.js';
+import { InvalidInputError } from '../core/errors.js';
+import type { HttpClient } from '../core/http-client.js';
+import { type Logger, silentLogger } from '../core/logger.js';
+import { normalizeIds } from '../core/normalize-ids.js';
+import type { ResultStore } from '../core/result-store.js';
+import type { SiteAdapter } from '../core/site-adapter.js';
+import type { StateStore } from '../core/state-store.js';
+import { createHttpClient } from '../drivers/http.js';
+import { createSiteAdapter } from './default-site.js';
 import { openStores } from './open-stores.js';
 import { openPagePool, type PagePoolHandle } from './page-pool.js';
-import { createSiteAdapter } from './site.js';
+import { acquireWorkerSlot } from './worker-slot.js';
 
 /** Everything in the config file, plus live objects that replace what the config would build. */
 export interface CreateCrawlerOptions extends CrawlerConfig {

@@ -1,8 +1,8 @@
-import { defaultResultsSpec, defaultStateSpec, ensureDataDir, isLocalSpec } from './config/data-dir.js';
-import type { ResolvedConfig } from './config/schema.js';
-import type { ResultStore } from './core/result-store.js';
-import type { StateStore } from './core/state-store.js';
-import { openResultStore, openStateStore } from './stores/open.js';
+import { defaultResultsSpec, defaultStateSpec, ensureDataDir, isLocalSpec } from '../config/data-dir.js';
+import type { ResolvedConfig } from '../config/schema.js';
+import type { ResultStore } from '../core/result-store.js';
+import type { StateStore } from '../core/state-store.js';
+import { openResultStore, openStateStore } from '../stores/open.js';
 
 export interface OpenedStores {
   state: StateStore;
