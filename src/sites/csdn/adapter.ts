@@ -213,21 +213,37 @@ export function createCsdnAdapter(options: CsdnAdapterOptions = {}): SiteAdapter
     return { ...settled, articleCount: walk.articles.length };
   }
 
+  /** The article list through the JSON API (`firstPage` when a probe already read it), then the follow graph. */
+  async function viaApi(
+    id: string,
+    fetcher: SiteFetcher,
+    context: CrawlContext,
+    profile: Profile,
+    firstPage?: BusinessListPage,
+  ): Promise<UserResult> {
+    const walk: ApiWalkResult = await walkApiArticles(
+      id,
+      fetcher,
+      urls,
+      context,
+      { pageSize, maxPages },
+      firstPage,
+    );
+    const result: UserResult = {
+      username: id,
+      profile: await settledProfile(id, fetcher, profile, walk),
+      articles: walk.articles,
+      source: 'api',
+    };
+    await readFollowGraph(id, fetcher, context, result);
+    return result;
+  }
+
   async function crawlWith(id: string, fetcher: SiteFetcher, context: CrawlContext): Promise<UserResult> {
     const home = await readHome(id, fetcher);
     const profile: Profile = { ...home.profile, username: id };
 
-    if (home.skin !== 'legacy') {
-      const walk: ApiWalkResult = await walkApiArticles(id, fetcher, urls, context, { pageSize, maxPages });
-      const result: UserResult = {
-        username: id,
-        profile: await settledProfile(id, fetcher, profile, walk),
-        articles: walk.articles,
-        source: 'api',
-      };
-      await readFollowGraph(id, fetcher, context, result);
-      return result;
-    }
+    if (home.skin !== 'legacy') return viaApi(id, fetcher, context, profile);
 
     // A 2019-skin home page: use the JSON API when the site has it, else walk the legacy list.
     // Once the API proved missing, later legacy users skip the probe.
@@ -236,17 +252,7 @@ export function createCsdnAdapter(options: CsdnAdapterOptions = {}): SiteAdapter
       apiKnownMissing = true;
       context.log.info('the site has no JSON API: walking legacy lists', { baseUrl });
     }
-    if (firstPage) {
-      const walk = await walkApiArticles(id, fetcher, urls, context, { pageSize, maxPages }, firstPage);
-      const result: UserResult = {
-        username: id,
-        profile: await settledProfile(id, fetcher, profile, walk),
-        articles: walk.articles,
-        source: 'api',
-      };
-      await readFollowGraph(id, fetcher, context, result);
-      return result;
-    }
+    if (firstPage) return viaApi(id, fetcher, context, profile, firstPage);
     const walk = await walkLegacy(id, fetcher, context);
     return {
       username: id,
