@@ -9,6 +9,7 @@ import { sleep } from '../core/deadline.js';
 import type { DoctorCheck, DoctorStatus } from '../core/doctor.js';
 import { InvalidInputError } from '../core/errors.js';
 import type { HttpClient } from '../core/http-client.js';
+import { normalizeIds } from '../core/normalize-ids.js';
 import type { SiteAdapter } from '../core/site-adapter.js';
 import { createHttpClient } from '../drivers/http.js';
 import { createCsdnAdapter } from '../sites/csdn/index.js';
@@ -76,7 +77,13 @@ export async function runDoctor(options: DoctorOptions): Promise<DoctorOutcome> 
   if (!site.doctor) {
     throw new InvalidInputError(`the ${site.name} adapter has no doctor checks`);
   }
-  const users = (options.users ?? []).map((u) => site.normalizeId(u));
+  const { valid: users, invalid } = normalizeIds(site, options.users ?? []);
+  if (invalid.length > 0) {
+    const { input, reason } = invalid[0];
+    throw new InvalidInputError(`invalid probe user ${JSON.stringify(input.slice(0, 80))}: ${reason}`, {
+      hint: 'pass user IDs or profile URLs in --users or doctor.users',
+    });
+  }
   if (users.length === 0 && !sameOrigin(baseUrl, REAL_SITE)) {
     throw new InvalidInputError(`doctor needs probe users for ${baseUrl}`, {
       hint: 'pass --users a,b or set doctor.users; the default probe users exist only on blog.csdn.net',
