@@ -1,12 +1,28 @@
 import type { ResolvedConfig } from '../config/schema.js';
 import type { BrowserDriver } from '../core/browser-driver.js';
-import { createBrowserPool } from '../core/browser-pool.js';
+import { type BrowserPoolOptions, createBrowserPool } from '../core/browser-pool.js';
 import { describeError, MissingDependencyError } from '../core/errors.js';
 import type { Logger } from '../core/logger.js';
 
 export interface PagePoolHandle {
   pool: ReturnType<typeof createBrowserPool>;
   close(): Promise<void>;
+}
+
+type PoolSettings = Pick<
+  BrowserPoolOptions,
+  'size' | 'pagesPerBrowser' | 'maxPagesPerBrowser' | 'maxBrowserAgeMs' | 'opTimeoutMs'
+>;
+
+/** The pool's settings from the config's `browser` section (where their defaults live). */
+export function browserPoolSettings(browser: ResolvedConfig['browser']): PoolSettings {
+  return {
+    size: browser.browsers,
+    pagesPerBrowser: browser.pagesPerBrowser,
+    maxPagesPerBrowser: browser.maxPagesPerBrowser,
+    maxBrowserAgeMs: browser.maxBrowserAgeMs,
+    opTimeoutMs: browser.pageTimeoutMs,
+  };
 }
 
 async function loadDriver(config: ResolvedConfig): Promise<BrowserDriver> {
@@ -46,11 +62,7 @@ export async function openPagePool(
   }
   const pool = createBrowserPool({
     driver: chosen,
-    size: config.browser.browsers,
-    pagesPerBrowser: config.browser.pagesPerBrowser,
-    maxPagesPerBrowser: config.browser.maxPagesPerBrowser,
-    maxBrowserAgeMs: config.browser.maxBrowserAgeMs,
-    opTimeoutMs: config.browser.pageTimeoutMs,
+    ...browserPoolSettings(config.browser),
     launch: { executablePath: config.browser.executablePath, driverPath: config.browser.driverPath },
     logger,
   });
