@@ -27,12 +27,18 @@ export interface BrowserEntry {
 
 /** What stats() reports beyond the live numbers. */
 export interface PoolCounts {
+  /** Leases handed out so far. */
   leases: number;
   launched: number;
+  /** Browsers closed after K pages or M minutes. */
   retired: number;
+  /** Browsers found dead or crashed and dropped. */
   replaced: number;
+  /** Browsers killed because a close hung. */
   killed: number;
+  /** Page operations that passed their deadline. */
   timedOut: number;
+  /** Pages whose driver ignored a deadline (the guard gave up waiting) or whose close hung. */
   stuckPages: number;
 }
 

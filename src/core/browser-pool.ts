@@ -10,7 +10,7 @@
  * (browser-pool-guard.ts) and the exit hook (browser-pool-exit.ts).
  */
 import type { BrowserDriver, LaunchOptions } from './browser-driver.js';
-import { type BrowserEntry, BrowserFleet } from './browser-pool-fleet.js';
+import { type BrowserEntry, BrowserFleet, type PoolCounts } from './browser-pool-fleet.js';
 import { type LeaseTimings, makeLease, openPage } from './browser-pool-lease.js';
 import { PageSlots } from './browser-pool-slots.js';
 import { AbortedError } from './errors.js';
@@ -45,7 +45,7 @@ export interface BrowserPoolOptions {
 const DEFAULT_CLOSE_TIMEOUT_MS = 5_000;
 const DEFAULT_GRACE_MS = 2_000;
 
-export interface BrowserPoolStats {
+export interface BrowserPoolStats extends PoolCounts {
   /** Browsers running or starting. */
   browsers: number;
   /** Pages leased out now. */
@@ -54,19 +54,6 @@ export interface BrowserPoolStats {
   capacity: number;
   /** Leases waiting for a free page. */
   waiting: number;
-  /** Leases handed out so far. */
-  leases: number;
-  launched: number;
-  /** Browsers closed after K pages or M minutes. */
-  retired: number;
-  /** Browsers found dead or crashed and dropped. */
-  replaced: number;
-  /** Browsers killed because a close hung. */
-  killed: number;
-  /** Page operations that passed their deadline. */
-  timedOut: number;
-  /** Pages whose driver ignored a deadline (the guard gave up waiting) or whose close hung. */
-  stuckPages: number;
   /** Pids of the running browsers (chromium, or chromedriver for selenium). */
   pids: number[];
 }

@@ -25,16 +25,6 @@ export function browserPoolSettings(browser: ResolvedConfig['browser']): PoolSet
   };
 }
 
-async function loadDriver(config: ResolvedConfig): Promise<BrowserDriver> {
-  const launch = { executablePath: config.browser.executablePath, driverPath: config.browser.driverPath };
-  if (config.driver === 'selenium') {
-    const { seleniumDriver } = await import('../drivers/selenium.js');
-    return seleniumDriver(launch);
-  }
-  const { playwrightDriver } = await import('../drivers/playwright.js');
-  return playwrightDriver(launch);
-}
-
 /**
  * The browser pool for a run. `http` gets none; `auto` gets one only when a browser can be found
  * (otherwise HTTP paths still work and the reason is logged once); an explicitly chosen driver
@@ -46,11 +36,18 @@ export async function openPagePool(
   logger: Logger,
 ): Promise<PagePoolHandle | undefined> {
   if (config.driver === 'http' && !driver) return undefined;
+  const launch = { executablePath: config.browser.executablePath, driverPath: config.browser.driverPath };
   let chosen: BrowserDriver;
   try {
-    chosen = driver ?? (await loadDriver(config));
-    if (!driver) {
+    if (driver) {
+      chosen = driver;
+    } else {
       const { findChromium } = await import('../drivers/chromium-find.js');
+      const { AUTO_BROWSER_DRIVER, openBrowserDriver } = await import('../drivers/registry.js');
+      chosen = await openBrowserDriver(
+        config.driver === 'auto' ? AUTO_BROWSER_DRIVER : config.driver,
+        launch,
+      );
       findChromium(config.browser.executablePath);
     }
   } catch (error) {
@@ -60,11 +57,6 @@ export async function openPagePool(
     }
     throw error;
   }
-  const pool = createBrowserPool({
-    driver: chosen,
-    ...browserPoolSettings(config.browser),
-    launch: { executablePath: config.browser.executablePath, driverPath: config.browser.driverPath },
-    logger,
-  });
+  const pool = createBrowserPool({ driver: chosen, ...browserPoolSettings(config.browser), launch, logger });
   return { pool, close: () => pool.close() };
 }
