@@ -4,6 +4,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { configSchema } from '../src/config/schema.js';
 import type { Browser, BrowserDriver, BrowserPage } from '../src/core/browser-driver.js';
 import { createBrowserPool } from '../src/core/browser-pool.js';
 import { trackBrowserPid } from '../src/core/browser-pool-exit.js';
@@ -11,6 +12,7 @@ import { ClickInterceptedError } from '../src/core/errors.js';
 import { silentLogger } from '../src/core/logger.js';
 import type { Article } from '../src/core/model.js';
 import type { CrawlContext } from '../src/core/site-adapter.js';
+import { browserPoolSettings } from '../src/crawler/page-pool.js';
 import { playwrightDriver } from '../src/drivers/playwright.js';
 import { seleniumDriver } from '../src/drivers/selenium.js';
 import { walkLegacyBrowser } from '../src/sites/csdn/legacy-browser-walk.js';
@@ -95,7 +97,10 @@ export async function runPool(
 ): Promise<RunResult> {
   const { driver: driverName, browsers, tabs } = plan;
   const driver = makeDriver(plan);
-  const pool = createBrowserPool({ driver, size: browsers, pagesPerBrowser: tabs, maxPagesPerBrowser: 1000 });
+  const settings = configSchema.parse({
+    browser: { browsers, pagesPerBrowser: tabs, maxPagesPerBrowser: 1000 },
+  });
+  const pool = createBrowserPool({ driver, ...browserPoolSettings(settings.browser) });
   const urls = csdnUrls(replica.url);
   const controller = new AbortController();
   const context = {

@@ -8,6 +8,7 @@ import { findChromedriver, findChromium, findOnPath } from '../src/drivers/chrom
 import { chromiumFlags } from '../src/drivers/chromium-flags.js';
 import { playwrightDriver } from '../src/drivers/playwright.js';
 import { seleniumDriver } from '../src/drivers/selenium.js';
+import { defaultPoolSettings } from './helpers/pool-settings.js';
 
 const dir = mkdtempSync(path.join(os.tmpdir(), 'driver-find-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
@@ -81,7 +82,10 @@ describe('drivers without their dependencies', () => {
   });
 
   it('the pool reports itself unavailable once the driver cannot start', async () => {
-    const pool = createBrowserPool({ driver: playwrightDriver({ executablePath: path.join(dir, 'nope') }) });
+    const pool = createBrowserPool({
+      driver: playwrightDriver({ executablePath: path.join(dir, 'nope') }),
+      ...defaultPoolSettings,
+    });
     expect(pool.available).toBe(true);
     await expect(pool.lease()).rejects.toBeInstanceOf(MissingDependencyError);
     expect(pool.available).toBe(false);

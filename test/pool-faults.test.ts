@@ -11,6 +11,7 @@ import { type BrowserPool, createBrowserPool } from '../src/core/browser-pool.js
 import { DriverCrashError, TimeoutError } from '../src/core/errors.js';
 import { hasEnv, isAlive, listProcs } from '../src/drivers/chromium-process.js';
 import { playwrightDriver } from '../src/drivers/playwright.js';
+import { defaultPoolSettings } from './helpers/pool-settings.js';
 
 const RUN_ENV = 'CSDN_CRAWL_POOL_TEST_RUN';
 const run = randomUUID();
@@ -22,7 +23,13 @@ let server: http.Server;
 let base: string;
 
 function pool(options: Partial<Parameters<typeof createBrowserPool>[0]> = {}): BrowserPool {
-  const created = createBrowserPool({ driver: playwrightDriver(), size: 1, pagesPerBrowser: 1, ...options });
+  const created = createBrowserPool({
+    driver: playwrightDriver(),
+    ...defaultPoolSettings,
+    size: 1,
+    pagesPerBrowser: 1,
+    ...options,
+  });
   pools.push(created);
   return created;
 }
@@ -213,7 +220,8 @@ describe('browser pool faults', () => {
       script,
       `import { createBrowserPool } from ${JSON.stringify(path.join(root, 'src/core/browser-pool.ts'))};
 import { playwrightDriver } from ${JSON.stringify(path.join(root, 'src/drivers/playwright.ts'))};
-const pool = createBrowserPool({ driver: playwrightDriver(), size: 2, pagesPerBrowser: 1 });
+import { defaultPoolSettings } from ${JSON.stringify(path.join(root, 'test/helpers/pool-settings.ts'))};
+const pool = createBrowserPool({ driver: playwrightDriver(), ...defaultPoolSettings, size: 2, pagesPerBrowser: 1 });
 await Promise.all([pool.lease(), pool.lease()]);
 process.stdout.write(JSON.stringify(pool.stats().pids) + '\\n');
 process.exit(0);

@@ -7,6 +7,7 @@ import { AbortedError } from '../src/core/errors.js';
 import { hasEnv, isAlive, listProcs } from '../src/drivers/chromium-process.js';
 import { playwrightDriver } from '../src/drivers/playwright.js';
 import { seleniumDriver } from '../src/drivers/selenium.js';
+import { defaultPoolSettings } from './helpers/pool-settings.js';
 
 const RUN_ENV = 'CSDN_CRAWL_POOL_TEST_RUN';
 const run = randomUUID();
@@ -17,7 +18,12 @@ let server: http.Server;
 let base: string;
 
 function pool(options: Partial<Parameters<typeof createBrowserPool>[0]> = {}): BrowserPool {
-  const created = createBrowserPool({ driver: playwrightDriver(), closeTimeoutMs: 3_000, ...options });
+  const created = createBrowserPool({
+    driver: playwrightDriver(),
+    ...defaultPoolSettings,
+    closeTimeoutMs: 3_000,
+    ...options,
+  });
   pools.push(created);
   return created;
 }

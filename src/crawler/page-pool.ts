@@ -1,6 +1,6 @@
 import type { ResolvedConfig } from '../config/schema.js';
 import type { BrowserDriver } from '../core/browser-driver.js';
-import { createBrowserPool } from '../core/browser-pool.js';
+import { type BrowserPoolOptions, createBrowserPool } from '../core/browser-pool.js';
 import { describeError, MissingDependencyError } from '../core/errors.js';
 import type { Logger } from '../core/logger.js';
 
@@ -9,14 +9,20 @@ export interface PagePoolHandle {
   close(): Promise<void>;
 }
 
-async function loadDriver(config: ResolvedConfig): Promise<BrowserDriver> {
-  const launch = { executablePath: config.browser.executablePath, driverPath: config.browser.driverPath };
-  if (config.driver === 'selenium') {
-    const { seleniumDriver } = await import('../drivers/selenium.js');
-    return seleniumDriver(launch);
-  }
-  const { playwrightDriver } = await import('../drivers/playwright.js');
-  return playwrightDriver(launch);
+type PoolSettings = Pick<
+  BrowserPoolOptions,
+  'size' | 'pagesPerBrowser' | 'maxPagesPerBrowser' | 'maxBrowserAgeMs' | 'opTimeoutMs'
+>;
+
+/** The pool's settings from the config's `browser` section (where their defaults live). */
+export function browserPoolSettings(browser: ResolvedConfig['browser']): PoolSettings {
+  return {
+    size: browser.browsers,
+    pagesPerBrowser: browser.pagesPerBrowser,
+    maxPagesPerBrowser: browser.maxPagesPerBrowser,
+    maxBrowserAgeMs: browser.maxBrowserAgeMs,
+    opTimeoutMs: browser.pageTimeoutMs,
+  };
 }
 
 /**
@@ -30,11 +36,18 @@ export async function openPagePool(
   logger: Logger,
 ): Promise<PagePoolHandle | undefined> {
   if (config.driver === 'http' && !driver) return undefined;
+  const launch = { executablePath: config.browser.executablePath, driverPath: config.browser.driverPath };
   let chosen: BrowserDriver;
   try {
-    chosen = driver ?? (await loadDriver(config));
-    if (!driver) {
+    if (driver) {
+      chosen = driver;
+    } else {
       const { findChromium } = await import('../drivers/chromium-find.js');
+      const { AUTO_BROWSER_DRIVER, openBrowserDriver } = await import('../drivers/registry.js');
+      chosen = await openBrowserDriver(
+        config.driver === 'auto' ? AUTO_BROWSER_DRIVER : config.driver,
+        launch,
+      );
       findChromium(config.browser.executablePath);
     }
   } catch (error) {
@@ -44,15 +57,6 @@ export async function openPagePool(
     }
     throw error;
   }
-  const pool = createBrowserPool({
-    driver: chosen,
-    size: config.browser.browsers,
-    pagesPerBrowser: config.browser.pagesPerBrowser,
-    maxPagesPerBrowser: config.browser.maxPagesPerBrowser,
-    maxBrowserAgeMs: config.browser.maxBrowserAgeMs,
-    opTimeoutMs: config.browser.pageTimeoutMs,
-    launch: { executablePath: config.browser.executablePath, driverPath: config.browser.driverPath },
-    logger,
-  });
+  const pool = createBrowserPool({ driver: chosen, ...browserPoolSettings(config.browser), launch, logger });
   return { pool, close: () => pool.close() };
 }

@@ -1,12 +1,12 @@
 import type { Browser as PwBrowser } from 'playwright-core';
-import type { Browser, BrowserDriver, BrowserPage, Deadline, LaunchOptions } from '../core/browser-driver.js';
-import { DriverCrashError, MissingDependencyError } from '../core/errors.js';
-import { msLeft, withDeadline } from './chromium-deadline.js';
-import { findChromium } from './chromium-find.js';
-import { chromiumFlags } from './chromium-flags.js';
-import { isAlive, killTree, type SpawnedProcess, spawnUntilReady } from './chromium-process.js';
-import { makeProfileDir, removeProfileDir } from './chromium-profile.js';
+import type { BrowserDriver, BrowserPage, Deadline, LaunchOptions } from '../core/browser-driver.js';
+import { DriverCrashError } from '../core/errors.js';
+import { ChromiumBrowser } from './chromium-browser.js';
+import { withDeadline } from './chromium-deadline.js';
+import { chromiumDriver } from './chromium-launch.js';
+import type { SpawnedProcess } from './chromium-process.js';
 import { CLEAR_PAGE_SCRIPT, MAX_IDLE_TABS, RECYCLE_TIMEOUT_MS } from './chromium-recycle.js';
+import { missingPackage, PLAYWRIGHT_PACKAGE } from './driver-packages.js';
 import { mapPlaywrightError } from './playwright-errors.js';
 import {
   openedTab,
@@ -31,16 +31,11 @@ export interface PlaywrightDriverOptions extends LaunchOptions {
   loadModule?: () => Promise<PlaywrightModule>;
 }
 
-const DEFAULT_LAUNCH_TIMEOUT_MS = 30_000;
-
 async function loadPlaywright(options: PlaywrightDriverOptions): Promise<PlaywrightModule> {
   try {
     return options.loadModule ? await options.loadModule() : await import('playwright-core');
   } catch (error) {
-    throw new MissingDependencyError('playwright-core is not installed', {
-      cause: error,
-      hint: 'npm i playwright-core (it drives the system Chromium; no browser download), or use the selenium driver',
-    });
+    throw missingPackage(PLAYWRIGHT_PACKAGE, error);
   }
 }
 
@@ -52,65 +47,50 @@ async function loadPlaywright(options: PlaywrightDriverOptions): Promise<Playwri
  * cookies and storage never leak from one lease to the next.
  */
 export function playwrightDriver(driverOptions: PlaywrightDriverOptions = {}): BrowserDriver {
-  return {
-    name: 'playwright',
-    async launch(launchOptions: LaunchOptions = {}): Promise<Browser> {
-      const options = { ...driverOptions, ...stripUndefined(launchOptions) };
-      const pw = await loadPlaywright(options);
-      const executable = findChromium(options.executablePath);
-      const timeoutMs = options.timeoutMs ?? DEFAULT_LAUNCH_TIMEOUT_MS;
-      const end = Date.now() + timeoutMs;
-      const profile = await makeProfileDir();
-      let proc: SpawnedProcess | undefined;
-      try {
-        const args = [
-          ...chromiumFlags({ headless: options.headless, userDataDir: profile, args: options.args }),
-          '--remote-debugging-port=0',
-          // No first tab: every page lives in a context of its own, and an idle blank tab costs
-          // a renderer process (~50 MB).
-          '--no-startup-window',
-        ];
-        proc = await spawnUntilReady(executable, args, {
-          ready: /DevTools listening on (ws:\/\/\S+)/,
-          timeoutMs,
-          what: `Chromium (${executable})`,
-        });
-        const left = msLeft(end);
+  return chromiumDriver<PlaywrightDriverOptions, PlaywrightModule>(
+    {
+      name: 'playwright',
+      load: loadPlaywright,
+      async start(chromium, pw, options) {
+        const proc = await chromium.spawn(
+          chromium.executable,
+          [
+            ...chromium.flags,
+            '--remote-debugging-port=0',
+            // No first tab: every page lives in a context of its own, and an idle blank tab costs
+            // a renderer process (~50 MB).
+            '--no-startup-window',
+          ],
+          { ready: /DevTools listening on (ws:\/\/\S+)/, what: `Chromium (${chromium.executable})` },
+        );
+        const left = chromium.left();
         const browser = await withDeadline(
           'connect to Chromium',
           left,
           pw.chromium.connectOverCDP(proc.match[1], { timeout: left }),
         );
-        return new PlaywrightBrowser(proc, browser, profile, {
+        return new PlaywrightBrowser(proc, browser, chromium.profile, {
           clickAttemptMs: options.clickAttemptMs ?? 1000,
           defaultTimeoutMs: options.defaultTimeoutMs ?? 10_000,
           waitUntil: options.waitUntil ?? 'domcontentloaded',
         });
-      } catch (error) {
-        await killTree(proc?.pid, proc?.tag);
-        await removeProfileDir(profile);
-        throw error;
-      }
+      },
     },
-  };
+    driverOptions,
+  );
 }
 
-function stripUndefined<T extends object>(value: T): Partial<T> {
-  return Object.fromEntries(Object.entries(value).filter(([, v]) => v !== undefined)) as Partial<T>;
-}
-
-class PlaywrightBrowser implements Browser {
-  private closing?: Promise<void>;
+class PlaywrightBrowser extends ChromiumBrowser {
   private readonly idle: PlaywrightTab[] = [];
-  private killed = false;
   private readonly pageSettings: PlaywrightPageSettings;
 
   constructor(
-    private readonly proc: SpawnedProcess,
+    proc: SpawnedProcess,
     private readonly browser: PwBrowser,
-    private readonly profile: string,
+    profile: string,
     settings: Omit<PlaywrightPageSettings, 'browserGone'>,
   ) {
+    super(proc, profile);
     this.pageSettings = {
       ...settings,
       browserGone: () => !this.isConnected(),
@@ -145,16 +125,12 @@ class PlaywrightBrowser implements Browser {
     return true;
   }
 
-  get pid(): number {
-    return this.proc.pid;
-  }
-
   get raw(): PwBrowser {
     return this.browser;
   }
 
-  isConnected(): boolean {
-    return !this.killed && !this.proc.hasExited() && this.browser.isConnected() && isAlive(this.proc.pid);
+  protected libraryConnected(): boolean {
+    return this.browser.isConnected();
   }
 
   async newPage({ timeoutMs }: Deadline): Promise<BrowserPage> {
@@ -188,32 +164,19 @@ class PlaywrightBrowser implements Browser {
     }
   }
 
-  /** Asks Chromium to quit and waits for it; hangs if Chromium is wedged (race it with kill()). */
-  close(): Promise<void> {
-    this.closing ??= (async () => {
-      if (this.isConnected()) {
-        try {
-          const session = await this.browser.newBrowserCDPSession();
-          await session.send('Browser.close');
-        } catch {
-          // The connection drops as Chromium quits; the exit below is what counts.
-        }
-        await this.proc.exited;
-      }
-      await this.cleanUp();
-    })();
-    return this.closing;
+  /** Asks Chromium to quit and waits for it to exit. */
+  protected async quit(): Promise<void> {
+    try {
+      const session = await this.browser.newBrowserCDPSession();
+      await session.send('Browser.close');
+    } catch {
+      // The connection drops as Chromium quits; the exit below is what counts.
+    }
+    await this.proc.exited;
   }
 
-  async kill(): Promise<void> {
-    this.killed = true;
-    await this.cleanUp();
-  }
-
-  private async cleanUp(): Promise<void> {
-    await killTree(this.proc.pid, this.proc.tag);
+  protected override async disconnect(): Promise<void> {
     // Disconnecting a dead CDP socket is quick, but never let it hold up a kill.
     await withDeadline('disconnect', 1000, this.browser.close()).catch(() => undefined);
-    await removeProfileDir(this.profile);
   }
 }

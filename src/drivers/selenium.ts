@@ -1,11 +1,12 @@
 import type { ChromiumWebDriver } from 'selenium-webdriver/chromium.js';
-import type { Browser, BrowserDriver, BrowserPage, Deadline, LaunchOptions } from '../core/browser-driver.js';
-import { DriverCrashError, MissingDependencyError } from '../core/errors.js';
-import { msLeft, withDeadline } from './chromium-deadline.js';
-import { findChromedriver, findChromium } from './chromium-find.js';
-import { chromiumFlags } from './chromium-flags.js';
-import { isAlive, killTree, listProcs, type SpawnedProcess, spawnUntilReady } from './chromium-process.js';
-import { makeProfileDir, removeProfileDir } from './chromium-profile.js';
+import type { BrowserDriver, BrowserPage, Deadline, LaunchOptions } from '../core/browser-driver.js';
+import { DriverCrashError } from '../core/errors.js';
+import { ChromiumBrowser } from './chromium-browser.js';
+import { withDeadline } from './chromium-deadline.js';
+import { findChromedriver } from './chromium-find.js';
+import { chromiumDriver } from './chromium-launch.js';
+import { isAlive, listProcs, type SpawnedProcess } from './chromium-process.js';
+import { missingPackage, SELENIUM_PACKAGE } from './driver-packages.js';
 import { mapSeleniumError } from './selenium-errors.js';
 import { SeleniumPage } from './selenium-page.js';
 
@@ -22,7 +23,6 @@ export interface SeleniumDriverOptions extends LaunchOptions {
   pageLoadStrategy?: 'normal' | 'eager' | 'none';
 }
 
-const DEFAULT_LAUNCH_TIMEOUT_MS = 30_000;
 // A directory module: ESM needs the file name, and its typings live under another name.
 const HTTP_MODULE = 'selenium-webdriver/http/index.js';
 
@@ -37,10 +37,7 @@ async function loadSelenium(): Promise<SeleniumModules> {
     ]);
     return { webdriver, chrome, http };
   } catch (error) {
-    throw new MissingDependencyError('selenium-webdriver is not installed', {
-      cause: error,
-      hint: 'npm i selenium-webdriver@4.35, and apt-get install -y chromium-driver',
-    });
+    throw missingPackage(SELENIUM_PACKAGE, error);
   }
 }
 
@@ -51,80 +48,56 @@ async function loadSelenium(): Promise<SeleniumModules> {
  * Chromium it started. One page per browser: see SeleniumPage.
  */
 export function seleniumDriver(driverOptions: SeleniumDriverOptions = {}): BrowserDriver {
-  return {
-    name: 'selenium',
-    maxOpenPages: 1,
-    async launch(launchOptions: LaunchOptions = {}): Promise<Browser> {
-      const options = { ...driverOptions, ...stripUndefined(launchOptions) };
-      const se = await loadSelenium();
-      const executable = findChromium(options.executablePath);
-      const chromedriver = findChromedriver(options.driverPath);
-      const timeoutMs = options.timeoutMs ?? DEFAULT_LAUNCH_TIMEOUT_MS;
-      const end = Date.now() + timeoutMs;
-      const profile = await makeProfileDir();
-      let proc: SpawnedProcess | undefined;
-      try {
-        proc = await spawnUntilReady(chromedriver, ['--port=0'], {
+  return chromiumDriver<SeleniumDriverOptions, SeleniumModules>(
+    {
+      name: 'selenium',
+      maxOpenPages: 1,
+      load: loadSelenium,
+      async start(chromium, se, options) {
+        const chromedriver = findChromedriver(options.driverPath);
+        const proc = await chromium.spawn(chromedriver, ['--port=0'], {
           ready: /started successfully on port (\d+)/,
-          timeoutMs,
           what: `chromedriver (${chromedriver})`,
         });
         const chromeOptions = new se.chrome.Options();
-        chromeOptions.setChromeBinaryPath(executable);
-        chromeOptions.addArguments(
-          ...chromiumFlags({ headless: options.headless, userDataDir: profile, args: options.args }),
-        );
+        chromeOptions.setChromeBinaryPath(chromium.executable);
+        chromeOptions.addArguments(...chromium.flags);
         chromeOptions.setPageLoadStrategy(options.pageLoadStrategy ?? 'eager');
         const executor = new se.http.Executor(new se.http.HttpClient(`http://127.0.0.1:${proc.match[1]}`));
         const driver = se.chrome.Driver.createSession(chromeOptions, executor);
-        await withDeadline('start a Chromium session', msLeft(end), driver.getSession());
-        return new SeleniumBrowser(proc, driver, profile, se, options.defaultTimeoutMs ?? 10_000);
-      } catch (error) {
-        await killTree(proc?.pid, proc?.tag);
-        await removeProfileDir(profile);
-        throw mapSeleniumError(error, { what: 'launch', timeoutMs, gone: () => false });
-      }
+        await withDeadline('start a Chromium session', chromium.left(), driver.getSession());
+        return new SeleniumBrowser(proc, driver, chromium.profile, se, options.defaultTimeoutMs ?? 10_000);
+      },
+      mapError: (error, timeoutMs) =>
+        mapSeleniumError(error, { what: 'launch', timeoutMs, gone: () => false }),
     },
-  };
+    driverOptions,
+  );
 }
 
-function stripUndefined<T extends object>(value: T): Partial<T> {
-  return Object.fromEntries(Object.entries(value).filter(([, v]) => v !== undefined)) as Partial<T>;
-}
-
-class SeleniumBrowser implements Browser {
+class SeleniumBrowser extends ChromiumBrowser {
   private pageOpen = false;
-  private killed = false;
-  private closing?: Promise<void>;
   /** The Chromium main process chromedriver started, watched to notice a crash at once. */
   private readonly chromiumPid: number | undefined;
 
   constructor(
-    private readonly proc: SpawnedProcess,
+    proc: SpawnedProcess,
     private readonly driver: ChromiumWebDriver,
-    private readonly profile: string,
+    profile: string,
     private readonly se: SeleniumModules,
     private readonly defaultTimeoutMs: number,
   ) {
+    super(proc, profile);
     this.chromiumPid = listProcs().find((p) => p.ppid === proc.pid && p.state !== 'Z')?.pid;
-  }
-
-  /** chromedriver's pid: its process group holds Chromium too. */
-  get pid(): number {
-    return this.proc.pid;
   }
 
   get raw(): ChromiumWebDriver {
     return this.driver;
   }
 
-  isConnected(): boolean {
-    return (
-      !this.killed &&
-      !this.proc.hasExited() &&
-      isAlive(this.proc.pid) &&
-      (this.chromiumPid === undefined || isAlive(this.chromiumPid))
-    );
+  /** chromedriver is the spawned process; Chromium, its child, must be alive too. */
+  protected libraryConnected(): boolean {
+    return this.chromiumPid === undefined || isAlive(this.chromiumPid);
   }
 
   async newPage({ timeoutMs }: Deadline): Promise<BrowserPage> {
@@ -149,22 +122,8 @@ class SeleniumBrowser implements Browser {
     });
   }
 
-  /** quit() ends the session and Chromium; hangs if chromedriver is wedged (race it with kill()). */
-  close(): Promise<void> {
-    this.closing ??= (async () => {
-      if (this.isConnected()) await this.driver.quit().catch(() => undefined);
-      await this.cleanUp();
-    })();
-    return this.closing;
-  }
-
-  async kill(): Promise<void> {
-    this.killed = true;
-    await this.cleanUp();
-  }
-
-  private async cleanUp(): Promise<void> {
-    await killTree(this.proc.pid, this.proc.tag);
-    await removeProfileDir(this.profile);
+  /** quit() ends the session and Chromium; hangs if chromedriver is wedged. */
+  protected async quit(): Promise<void> {
+    await this.driver.quit().catch(() => undefined);
   }
 }
