@@ -5,10 +5,10 @@
  * with capped backoff, logging one line per probe instead of one per request. The first probe
  * that gets any non-5xx answer brings the host back and the engine resumes by itself.
  */
-import { formatMs, sharedController, sleep } from './deadline.js';
-import { describeError, SiteDownError, SiteUnreachableError } from './errors.js';
-import type { HttpClient } from './http-client.js';
-import { type Logger, silentLogger } from './logger.js';
+import { formatMs, sharedController, sleep } from '../deadline.js';
+import { describeError, SiteDownError, SiteUnreachableError } from '../errors.js';
+import type { HttpClient } from '../http-client.js';
+import { type Logger, silentLogger } from '../logger.js';
 
 export interface OutageOptions {
   /** Consecutive connection-level failures that mark a host down. Default 8. */
