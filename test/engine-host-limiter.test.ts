@@ -182,7 +182,12 @@ describe('politeHttp', () => {
   it('declares a host down after consecutive failures: waiting and hanging requests get SiteDownError', async () => {
     const s = scripted([new NetworkError('ECONNREFUSED')]);
     const probe = scripted([new NetworkError('ECONNREFUSED')]);
-    const outage = new OutageMonitor(probe.client, { failureThreshold: 3, firstProbeDelayMs: 10_000 });
+    const outage = new OutageMonitor(probe.client, {
+      failureThreshold: 3,
+      firstProbeDelayMs: 10_000,
+      maxProbeDelayMs: 30_000,
+      firstContactTimeoutMs: 60_000,
+    });
     const http = politeHttp(s.client, new HostLimiter({ maxInFlightPerHost: 1, minDelayMs: 0 }), {
       requestTimeoutMs: 30_000,
       retry: { maxAttempts: 10, baseDelayMs: 1, maxDelayMs: 2 },
@@ -218,6 +223,7 @@ describe('politeHttp', () => {
       failureThreshold: 2,
       firstProbeDelayMs: 20,
       maxProbeDelayMs: 40,
+      firstContactTimeoutMs: 60_000,
       logger: { debug() {}, info: log, warn: log, error: log },
       onUp: (_host, ms) => ups.push(ms),
     });

@@ -20,9 +20,7 @@ export interface PagePool {
 export type BrowserMode = 'never' | 'when-needed' | 'always';
 
 /** Outage detection settings; the three the config schema holds are required. */
-export interface OutageSettings
-  extends Pick<OutageOptions, 'firstProbeDelayMs' | 'probeTimeoutMs'>,
-    Required<Pick<OutageOptions, 'failureThreshold' | 'maxProbeDelayMs' | 'firstContactTimeoutMs'>> {}
+export type OutageSettings = Omit<OutageOptions, 'logger' | 'onDown' | 'onUp'>;
 
 /**
  * Resolved settings: every one is required, none has a default here. The defaults live in the
