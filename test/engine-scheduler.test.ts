@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { createScheduler, type SchedulerDeps } from '../src/core/engine/scheduler.js';
 import type { Slot } from '../src/core/engine/user-attempt.js';
-import { StoreError } from '../src/core/errors.js';
+import { SiteUnreachableError, StoreError } from '../src/core/errors.js';
 import { silentLogger } from '../src/core/logger.js';
 import type { Lease } from '../src/core/state-store.js';
 
@@ -141,11 +141,11 @@ describe('scheduler', () => {
   });
 
   it('a site never reached ends the run with the outage monitor error', async () => {
-    const unreachable = new Error('never answered');
+    const unreachable = new SiteUnreachableError('never answered');
     const { claims } = fakeClaims(['a']);
     const scheduler = createScheduler(
       deps(claims, async () => {}, {
-        outage: { downHosts: () => ['h'], whenAllUp: async () => {}, unreachable: unreachable as never },
+        outage: { downHosts: () => ['h'], whenAllUp: async () => {}, unreachable },
       }).deps,
     );
     await expect(scheduler.run()).rejects.toBe(unreachable);
