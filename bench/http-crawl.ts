@@ -26,9 +26,11 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { createEngine } from '../src/core/engine.js';
+import { resolveConfig } from '../src/config/resolve-config.js';
+import { createEngine, GRAPH_OFF } from '../src/core/engine/index.js';
 import type { HttpClient } from '../src/core/http-client.js';
 import type { ResultStore } from '../src/core/result-store.js';
+import { engineOptionsFromConfig } from '../src/crawler/engine-options.js';
 import { createHttpClient } from '../src/drivers/http.js';
 import { createCsdnAdapter } from '../src/sites/csdn/index.js';
 import { openKeyvStateStore } from '../src/stores/keyv-state-store.js';
@@ -128,17 +130,30 @@ async function crawlOnce(replica: ReplicaInfo, urls: string[]) {
       : await openSqliteResultStore(path.join(dir, 'results.sqlite'));
   const http = createHttpClient({ maxSockets: CONCURRENCY });
   try {
+    // The schema's defaults (as createCrawler gets them), with the bench's own settings on top;
+    // graph off and discovered IDs to pending, as the bench's hand-built engine always had.
+    const config = resolveConfig([
+      {
+        source: 'bench',
+        values: {
+          concurrency: CONCURRENCY,
+          politeness: { maxInFlightPerHost: CONCURRENCY, minDelayMs: 0 },
+          driver: 'http',
+          snapshots: { dir: path.join(dir, 'snapshots') },
+        },
+      },
+    ]);
     const engine = createEngine({
-      site: createCsdnAdapter({ baseUrl: replica.url }),
-      state,
-      results,
-      http: recording(http, urls),
-      concurrency: CONCURRENCY,
-      politeness: { maxInFlightPerHost: CONCURRENCY, minDelayMs: 0 },
-      workerId: 'bench',
-      ids: replica.usernames,
-      browserMode: 'never',
-      snapshotsDir: path.join(dir, 'snapshots'),
+      ...engineOptionsFromConfig(config, {
+        site: createCsdnAdapter({ baseUrl: replica.url }),
+        state,
+        results,
+        http: recording(http, urls),
+        workerId: 'bench',
+        ids: replica.usernames,
+      }),
+      graph: GRAPH_OFF,
+      promoteBacklog: undefined,
     });
     return await measure(() => engine.run());
   } finally {

@@ -5,8 +5,16 @@ export type { CrawlerConfig, ResolvedConfig } from './config/schema.js';
 export type * from './core/browser-driver.js';
 export { type BrowserPool, type BrowserPoolOptions, createBrowserPool } from './core/browser-pool.js';
 export type * from './core/doctor.js';
-export { createEngine } from './core/engine.js';
-export type { BrowserMode, Crawler, EngineOptions, PagePool, RunSummary } from './core/engine-types.js';
+export {
+  type BrowserMode,
+  type Crawler,
+  createEngine,
+  type EngineOptions,
+  type EngineParts,
+  type EngineSettings,
+  type PagePool,
+  type RunSummary,
+} from './core/engine/index.js';
 export * from './core/errors.js';
 export type { CrawlerEvents, ProgressEvent } from './core/events.js';
 export type * from './core/http-client.js';

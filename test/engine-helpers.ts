@@ -2,8 +2,16 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { createTinySiteAdapter, type TinySite, type TinyUser } from '../examples/tiny-site-adapter.js';
-import { createEngine, type EngineOptions } from '../src/core/engine.js';
+import { resolveConfig } from '../src/config/resolve-config.js';
+import {
+  createEngine,
+  type EngineOptions,
+  type EngineParts,
+  type EngineSettings,
+  GRAPH_OFF,
+} from '../src/core/engine/index.js';
 import type { Logger } from '../src/core/logger.js';
+import { engineOptionsFromConfig } from '../src/crawler/engine-options.js';
 import { createHttpClient } from '../src/drivers/http.js';
 import { openKeyvStateStore } from '../src/stores/keyv-state-store.js';
 import { openSqliteResultStore } from '../src/stores/sqlite-result-store.js';
@@ -54,26 +62,59 @@ export async function openTestStores() {
 
 export type TestStores = Awaited<ReturnType<typeof openTestStores>>;
 
+type Nested = 'politeness' | 'retries' | 'requestRetries' | 'discovery' | 'outage';
+/** What a test sets: any setting, nested ones key by key (the rest from the schema). */
+export type EngineOverrides = Partial<Omit<EngineSettings, Nested>> & {
+  [K in Nested]?: Partial<EngineSettings[K]>;
+};
+
+/**
+ * Engine options as createCrawler builds them (the config schema's defaults through
+ * `engineOptionsFromConfig`), with a test's explicit settings on top. Two settings keep what an
+ * engine built by hand always had: no follow list read for the graph, discovered IDs straight
+ * to pending (the config's `graph` and `autoPromote` would change what these tests exercise).
+ */
+export function engineOptions(options: EngineParts & EngineOverrides): EngineOptions {
+  const { site, state, results, http, pagePool, signal, logger, ids, ...overrides } = options;
+  const parts = { site, state, results, http, pagePool, signal, logger, ids, workerId: 'test-worker' };
+  const base = engineOptionsFromConfig(resolveConfig([]), parts);
+  const merged: Record<string, unknown> = { ...base, graph: GRAPH_OFF, promoteBacklog: undefined };
+  for (const [key, value] of Object.entries(overrides)) {
+    const old = merged[key];
+    merged[key] =
+      value && old && typeof value === 'object' && typeof old === 'object' && !Array.isArray(value)
+        ? { ...old, ...value }
+        : value;
+  }
+  return merged as unknown as EngineOptions;
+}
+
 /** An engine on the tiny site with quick timings; `overrides` win. */
-export function tinyEngine(site: TinySite, stores: TestStores, overrides: Partial<EngineOptions> = {}) {
+export function tinyEngine(
+  site: TinySite,
+  stores: TestStores,
+  overrides: EngineOverrides & Partial<EngineParts> = {},
+) {
   const http = createHttpClient({ defaultTimeoutMs: 5000 });
-  const engine = createEngine({
-    site: createTinySiteAdapter({ baseUrl: site.url }),
-    state: stores.state,
-    results: stores.results,
-    http,
-    concurrency: 4,
-    politeness: { maxInFlightPerHost: 4, minDelayMs: 0 },
-    retries: { maxAttempts: 3, baseDelayMs: 10, maxDelayMs: 50 },
-    requestRetries: { maxAttempts: 1, baseDelayMs: 10, maxDelayMs: 50 },
-    requestTimeoutMs: 2000,
-    userTimeoutMs: 5000,
-    leaseMs: 10_000,
-    stopTimeoutMs: 2000,
-    workerId: 'test-worker',
-    snapshotsDir: path.join(stores.dir, 'snapshots'),
-    progressIntervalMs: 100,
-    ...overrides,
-  });
+  const engine = createEngine(
+    engineOptions({
+      site: createTinySiteAdapter({ baseUrl: site.url }),
+      state: stores.state,
+      results: stores.results,
+      http,
+      concurrency: 4,
+      politeness: { maxInFlightPerHost: 4, minDelayMs: 0 },
+      retries: { maxAttempts: 3, baseDelayMs: 10, maxDelayMs: 50 },
+      requestRetries: { maxAttempts: 1, baseDelayMs: 10, maxDelayMs: 50 },
+      requestTimeoutMs: 2000,
+      userTimeoutMs: 5000,
+      leaseMs: 10_000,
+      stopTimeoutMs: 2000,
+      workerId: 'test-worker',
+      snapshotsDir: path.join(stores.dir, 'snapshots'),
+      progressIntervalMs: 100,
+      ...overrides,
+    }),
+  );
   return { engine, http };
 }

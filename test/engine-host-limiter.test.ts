@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { OutageMonitor } from '../src/core/engine-outage.js';
+import { ENGINE_TUNING } from '../src/core/engine/index.js';
+import { OutageMonitor } from '../src/core/engine/outage-monitor.js';
 import { AbortedError, NetworkError, SiteDownError, TimeoutError } from '../src/core/errors.js';
 import { HostLimiter, parseRetryAfter, politeHttp } from '../src/core/host-limiter.js';
 import type { HttpClient, HttpRequestOptions, HttpResponse } from '../src/core/http-client.js';
@@ -87,6 +88,7 @@ describe('politeHttp', () => {
   it('retries 5xx and resets, then returns the good answer', async () => {
     const s = scripted([{ status: 503 }, new NetworkError('ECONNRESET'), { status: 200, body: 'fine' }]);
     const http = politeHttp(s.client, new HostLimiter({ maxInFlightPerHost: 1, minDelayMs: 0 }), {
+      requestTimeoutMs: 30_000,
       retry: fast,
     });
     const response = await http.get('http://a.example/x');
@@ -97,21 +99,30 @@ describe('politeHttp', () => {
 
   it('gives the last 5xx answer to the adapter when retries run out', async () => {
     const s = scripted([{ status: 502 }]);
-    const http = politeHttp(s.client, new HostLimiter({ minDelayMs: 0 }), { retry: fast });
+    const http = politeHttp(s.client, new HostLimiter({ maxInFlightPerHost: 2, minDelayMs: 0 }), {
+      requestTimeoutMs: 30_000,
+      retry: fast,
+    });
     expect((await http.get('http://a.example/x')).status).toBe(502);
     expect(s.calls.length).toBe(3);
   });
 
   it('rejects with the error when network retries run out', async () => {
     const s = scripted([new TimeoutError('slow')]);
-    const http = politeHttp(s.client, new HostLimiter({ minDelayMs: 0 }), { retry: fast });
+    const http = politeHttp(s.client, new HostLimiter({ maxInFlightPerHost: 2, minDelayMs: 0 }), {
+      requestTimeoutMs: 30_000,
+      retry: fast,
+    });
     await expect(http.get('http://a.example/x')).rejects.toBeInstanceOf(TimeoutError);
     expect(s.calls.length).toBe(3);
   });
 
   it('does not retry a 521 challenge or a 404', async () => {
     const s = scripted([{ status: 521 }, { status: 404 }]);
-    const http = politeHttp(s.client, new HostLimiter({ minDelayMs: 0 }), { retry: fast });
+    const http = politeHttp(s.client, new HostLimiter({ maxInFlightPerHost: 2, minDelayMs: 0 }), {
+      requestTimeoutMs: 30_000,
+      retry: fast,
+    });
     expect((await http.get('http://a.example/x')).status).toBe(521);
     expect((await http.get('http://a.example/y')).status).toBe(404);
     expect(s.calls.length).toBe(2);
@@ -124,7 +135,8 @@ describe('politeHttp', () => {
       { status: 429, headers: { 'retry-after': '0.05' } },
       { status: 200, body: 'after throttling' },
     ]);
-    const http = politeHttp(s.client, new HostLimiter({ minDelayMs: 0 }), {
+    const http = politeHttp(s.client, new HostLimiter({ maxInFlightPerHost: 2, minDelayMs: 0 }), {
+      requestTimeoutMs: 30_000,
       retry: { maxAttempts: 1, baseDelayMs: 1, maxDelayMs: 5 },
     });
     const response = await http.get('http://a.example/x');
@@ -135,7 +147,10 @@ describe('politeHttp', () => {
 
   it('holds off a host after a 403, longer for each 403 in a row, and forgets once it answers', async () => {
     const s = scripted([{ status: 403 }, { status: 403 }, { status: 200 }, { status: 200 }]);
-    const http = politeHttp(s.client, new HostLimiter({ minDelayMs: 0 }), { retry: fast });
+    const http = politeHttp(s.client, new HostLimiter({ maxInFlightPerHost: 2, minDelayMs: 0 }), {
+      requestTimeoutMs: 30_000,
+      retry: fast,
+    });
     // The 403 goes to the adapter (it knows a wall from a forbidden page); the host waits.
     expect((await http.get('http://a.example/1')).status).toBe(403);
     expect((await http.get('http://a.example/2')).status).toBe(403);
@@ -157,15 +172,24 @@ describe('politeHttp', () => {
       setCookies() {},
       clearCookies() {},
     };
-    await politeHttp(client, new HostLimiter(), { requestTimeoutMs: 1234 }).get('http://a.example/');
+    await politeHttp(client, new HostLimiter({ maxInFlightPerHost: 2, minDelayMs: 250 }), {
+      requestTimeoutMs: 1234,
+      retry: ENGINE_TUNING.requestRetries,
+    }).get('http://a.example/');
     expect(seen).toBe(1234);
   });
 
   it('declares a host down after consecutive failures: waiting and hanging requests get SiteDownError', async () => {
     const s = scripted([new NetworkError('ECONNREFUSED')]);
     const probe = scripted([new NetworkError('ECONNREFUSED')]);
-    const outage = new OutageMonitor(probe.client, { failureThreshold: 3, firstProbeDelayMs: 10_000 });
+    const outage = new OutageMonitor(probe.client, {
+      failureThreshold: 3,
+      firstProbeDelayMs: 10_000,
+      maxProbeDelayMs: 30_000,
+      firstContactTimeoutMs: 60_000,
+    });
     const http = politeHttp(s.client, new HostLimiter({ maxInFlightPerHost: 1, minDelayMs: 0 }), {
+      requestTimeoutMs: 30_000,
       retry: { maxAttempts: 10, baseDelayMs: 1, maxDelayMs: 2 },
       outage,
     });
@@ -199,6 +223,7 @@ describe('politeHttp', () => {
       failureThreshold: 2,
       firstProbeDelayMs: 20,
       maxProbeDelayMs: 40,
+      firstContactTimeoutMs: 60_000,
       logger: { debug() {}, info: log, warn: log, error: log },
       onUp: (_host, ms) => ups.push(ms),
     });
@@ -222,7 +247,10 @@ describe('politeHttp', () => {
 
   it('an aborted caller gets AbortedError, not a retry', async () => {
     const s = scripted(['hang']);
-    const http = politeHttp(s.client, new HostLimiter({ minDelayMs: 0 }), { retry: fast });
+    const http = politeHttp(s.client, new HostLimiter({ maxInFlightPerHost: 2, minDelayMs: 0 }), {
+      requestTimeoutMs: 30_000,
+      retry: fast,
+    });
     const controller = new AbortController();
     setTimeout(() => controller.abort(), 20);
     await expect(http.get('http://a.example/x', { signal: controller.signal })).rejects.toBeInstanceOf(

@@ -1,10 +1,16 @@
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { createEngine } from '../src/core/engine.js';
+import { createEngine } from '../src/core/engine/index.js';
 import { createHttpClient } from '../src/drivers/http.js';
 import { createCsdnAdapter } from '../src/sites/csdn/index.js';
 import { type Replica, startReplica } from '../src/testing/replica/index.js';
-import { type LogLine, memoryLogger, openTestStores, type TestStores } from './engine-helpers.js';
+import {
+  engineOptions,
+  type LogLine,
+  memoryLogger,
+  openTestStores,
+  type TestStores,
+} from './engine-helpers.js';
 
 let replica: Replica | undefined;
 let stores: TestStores | undefined;
@@ -18,27 +24,29 @@ afterEach(async () => {
   stores = undefined;
 });
 
-function engineFor(r: Replica, s: TestStores, extra: Partial<Parameters<typeof createEngine>[0]> = {}) {
+function engineFor(r: Replica, s: TestStores, extra: Partial<Parameters<typeof engineOptions>[0]> = {}) {
   const http = createHttpClient({ defaultTimeoutMs: 5000 });
   closers.push(() => http.close());
-  return createEngine({
-    site: createCsdnAdapter({ baseUrl: r.url }),
-    state: s.state,
-    results: s.results,
-    http,
-    concurrency: 8,
-    politeness: { maxInFlightPerHost: 8, minDelayMs: 0 },
-    retries: { maxAttempts: 4, baseDelayMs: 20, maxDelayMs: 200 },
-    requestRetries: { maxAttempts: 3, baseDelayMs: 20, maxDelayMs: 200, maxThrottleWaitMs: 1500 },
-    requestTimeoutMs: 2500,
-    userTimeoutMs: 30_000,
-    leaseMs: 30_000,
-    workerId: 'replica-test',
-    browserMode: 'never',
-    snapshotsDir: path.join(s.dir, 'snapshots'),
-    progressIntervalMs: 100,
-    ...extra,
-  });
+  return createEngine(
+    engineOptions({
+      site: createCsdnAdapter({ baseUrl: r.url }),
+      state: s.state,
+      results: s.results,
+      http,
+      concurrency: 8,
+      politeness: { maxInFlightPerHost: 8, minDelayMs: 0 },
+      retries: { maxAttempts: 4, baseDelayMs: 20, maxDelayMs: 200 },
+      requestRetries: { maxAttempts: 3, baseDelayMs: 20, maxDelayMs: 200, maxThrottleWaitMs: 1500 },
+      requestTimeoutMs: 2500,
+      userTimeoutMs: 30_000,
+      leaseMs: 30_000,
+      workerId: 'replica-test',
+      browserMode: 'never',
+      snapshotsDir: path.join(s.dir, 'snapshots'),
+      progressIntervalMs: 100,
+      ...extra,
+    }),
+  );
 }
 
 describe('engine on the CSDN replica', () => {

@@ -3,12 +3,12 @@ import os from 'node:os';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { BrowserPage } from '../src/core/browser-driver.js';
-import { createEngine } from '../src/core/engine.js';
+import { createEngine } from '../src/core/engine/index.js';
 import { ParseError, TimeoutError } from '../src/core/errors.js';
 import type { CrawlContext, PageLease, SiteAdapter } from '../src/core/site-adapter.js';
 import { createSnapshotter, safeFileStem } from '../src/core/snapshots.js';
 import { createHttpClient } from '../src/drivers/http.js';
-import { openTestStores, type TestStores } from './engine-helpers.js';
+import { engineOptions, openTestStores, type TestStores } from './engine-helpers.js';
 
 const dirs: string[] = [];
 let stores: TestStores | undefined;
@@ -116,14 +116,16 @@ describe('engine context: browser pages', () => {
     stores = await openTestStores();
     const http = createHttpClient();
     const failed: string[] = [];
-    const engine = createEngine({
-      site: browserAdapter(),
-      state: stores.state,
-      results: stores.results,
-      http,
-      ids: ['u1'],
-      snapshotsDir: path.join(stores.dir, 'snaps'),
-    });
+    const engine = createEngine(
+      engineOptions({
+        site: browserAdapter(),
+        state: stores.state,
+        results: stores.results,
+        http,
+        ids: ['u1'],
+        snapshotsDir: path.join(stores.dir, 'snaps'),
+      }),
+    );
     engine.on('userFailed', (e) => failed.push(`${e.code}: ${e.reason}`));
     expect(await engine.run()).toMatchObject({ failed: 1 });
     expect(failed[0]).toMatch(/^MISSING_DEPENDENCY: .*no.*browser/);
@@ -149,15 +151,17 @@ describe('engine context: browser pages', () => {
       },
       async close() {},
     };
-    const engine = createEngine({
-      site: browserAdapter(),
-      state: stores.state,
-      results: stores.results,
-      http,
-      ids: ['u1', 'u2'],
-      pagePool: pool,
-      snapshotsDir: path.join(stores.dir, 'snaps'),
-    });
+    const engine = createEngine(
+      engineOptions({
+        site: browserAdapter(),
+        state: stores.state,
+        results: stores.results,
+        http,
+        ids: ['u1', 'u2'],
+        pagePool: pool,
+        snapshotsDir: path.join(stores.dir, 'snaps'),
+      }),
+    );
     expect(await engine.run()).toMatchObject({ done: 2 });
     expect(pages.length).toBe(2);
     expect(released).toBe(2);
@@ -198,17 +202,19 @@ describe('engine context: browser pages', () => {
         return { username: id, profile: { username: id }, articles: [], source: 'api' };
       },
     };
-    const engine = createEngine({
-      site: stubborn,
-      state: stores.state,
-      results: stores.results,
-      http,
-      ids: ['u1'],
-      pagePool: pool,
-      userTimeoutMs: 100,
-      retries: { maxAttempts: 1 },
-      snapshotsDir: path.join(stores.dir, 'snaps'),
-    });
+    const engine = createEngine(
+      engineOptions({
+        site: stubborn,
+        state: stores.state,
+        results: stores.results,
+        http,
+        ids: ['u1'],
+        pagePool: pool,
+        userTimeoutMs: 100,
+        retries: { maxAttempts: 1 },
+        snapshotsDir: path.join(stores.dir, 'snaps'),
+      }),
+    );
     expect(await engine.run()).toMatchObject({ failed: 1 });
     await new Promise((resolve) => setTimeout(resolve, 400));
     expect(leased).toBe(1);

@@ -5,7 +5,7 @@
  * Core code: it wraps the HttpClient interface only, never node:http.
  */
 import { abortError, linkedSignal, sleep } from './deadline.js';
-import type { OutageMonitor } from './engine-outage.js';
+import type { OutageMonitor } from './engine/outage-monitor.js';
 import {
   AbortedError,
   InvalidInputError,
@@ -16,16 +16,16 @@ import {
 } from './errors.js';
 import type { HttpClient, HttpRequestOptions, HttpResponse } from './http-client.js';
 import { type Logger, silentLogger } from './logger.js';
-import { decide, isSiteRateLimit, type RetryPolicy } from './retry-policy.js';
+import { DEFAULT_MAX_THROTTLE_WAIT_MS, type RetryPolicy } from './retry-policy.js';
+import { createRetryTracker } from './retry-tracker.js';
 
+/** Resolved settings: the defaults live in the config schema (`politeness`), not here. */
 export interface PolitenessOptions {
-  /** Requests in flight per host at most. Default 2. */
+  /** Requests in flight per host at most. */
   maxInFlightPerHost: number;
-  /** Minimum gap between two request starts to the same host. Default 250 ms. */
+  /** Minimum gap between two request starts to the same host. */
   minDelayMs: number;
 }
-
-export const defaultPoliteness: PolitenessOptions = { maxInFlightPerHost: 2, minDelayMs: 250 };
 
 interface Waiter {
   resolve(release: () => void): void;
@@ -45,10 +45,10 @@ export class HostLimiter {
   private readonly hosts = new Map<string, HostState>();
   private readonly options: PolitenessOptions;
 
-  constructor(options: Partial<PolitenessOptions> = {}) {
+  constructor(options: PolitenessOptions) {
     this.options = {
-      maxInFlightPerHost: Math.max(1, options.maxInFlightPerHost ?? defaultPoliteness.maxInFlightPerHost),
-      minDelayMs: Math.max(0, options.minDelayMs ?? defaultPoliteness.minDelayMs),
+      maxInFlightPerHost: Math.max(1, options.maxInFlightPerHost),
+      minDelayMs: Math.max(0, options.minDelayMs),
     };
   }
 
@@ -121,11 +121,12 @@ export class HostLimiter {
   }
 }
 
+/** Settings are required (resolved by the caller: the config schema and `ENGINE_TUNING`). */
 export interface PoliteHttpOptions {
-  /** Deadline of one request when the caller gives none (and the most a caller may ask). Default 30 s. */
-  requestTimeoutMs?: number;
+  /** Deadline of one request when the caller gives none (and the most a caller may ask). */
+  requestTimeoutMs: number;
   /** Request-level retries of transient failures (5xx, reset, timeout); 429 waits cost nothing. */
-  retry?: RetryPolicy;
+  retry: RetryPolicy;
   outage?: OutageMonitor;
   logger?: Logger;
 }
@@ -140,21 +141,12 @@ const TRANSIENT_STATUS = new Set([500, 502, 503, 504]);
 const WALL_PAUSE_MS = 1000;
 const WALL_PAUSE_MAX_MS = 30_000;
 
-export const defaultRequestRetry: RetryPolicy = {
-  maxAttempts: 3,
-  baseDelayMs: 500,
-  maxDelayMs: 5000,
-  maxThrottleWaitMs: 60_000,
-  maxThrottles: 5,
-};
-
 export function politeHttp(
   client: HttpClient,
   limiter: HostLimiter,
-  options: PoliteHttpOptions = {},
+  options: PoliteHttpOptions,
 ): PoliteHttpClient {
-  const requestTimeoutMs = options.requestTimeoutMs ?? 30_000;
-  const policy = options.retry ?? defaultRequestRetry;
+  const { requestTimeoutMs, retry: policy } = options;
   const outage = options.outage;
   const log = options.logger ?? silentLogger;
   let requests = 0;
@@ -181,7 +173,7 @@ export function politeHttp(
       if (response.status !== 429) return undefined;
       const retryAfterMs = parseRetryAfter(response.headers['retry-after']);
       if (retryAfterMs !== undefined)
-        limiter.defer(host, Math.min(retryAfterMs, policy.maxThrottleWaitMs ?? 60_000));
+        limiter.defer(host, Math.min(retryAfterMs, policy.maxThrottleWaitMs ?? DEFAULT_MAX_THROTTLE_WAIT_MS));
       return new ThrottledError(`HTTP 429 from ${host}`, retryAfterMs);
     }
     if (error instanceof NetworkError || error instanceof TimeoutError)
@@ -197,8 +189,7 @@ export function politeHttp(
       throw new InvalidInputError(`not a URL: ${url.slice(0, 200)}`);
     }
     const timeoutMs = Math.min(request.timeoutMs ?? requestTimeoutMs, requestTimeoutMs);
-    let attempt = 0;
-    let throttles = 0;
+    const retries = createRetryTracker(policy);
     for (;;) {
       if (request.signal?.aborted) throw abortError(request.signal);
       if (outage?.isDown(host)) throw new SiteDownError(`site ${host} is down`);
@@ -227,21 +218,16 @@ export function politeHttp(
       if (error instanceof SiteDownError || error instanceof AbortedError) throw error;
       if (outage?.isDown(host)) throw new SiteDownError(`site ${host} is down`, { cause: error });
 
-      const costed = isSiteRateLimit(error) ? attempt : attempt + 1;
-      const decision = decide(error, costed, policy, throttles);
+      const decision = retries.judge(error);
       if (decision.action !== 'retry') {
         // A last 5xx or 429 answer goes to the adapter, which knows what the page means.
         if (response) return response;
         throw error;
       }
-      if (decision.costsAttempt) {
-        attempt = costed;
-        throttles = 0;
-      } else throttles++;
       log.debug('request retry', {
         host,
-        attempt,
-        throttles,
+        attempt: retries.attempts,
+        throttles: retries.throttles,
         delayMs: decision.delayMs,
         error: String(error),
       });

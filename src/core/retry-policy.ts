@@ -40,7 +40,8 @@ export type Decision =
   | { action: 'final'; outcome: 'notfound' | 'failed'; reason: string }
   | { action: 'release'; reason: string };
 
-export const defaultRetryPolicy: RetryPolicy = { maxAttempts: 3, baseDelayMs: 1000, maxDelayMs: 30_000 };
+/** Used when a policy gives no `maxThrottleWaitMs` (the config schema has no key for it). */
+export const DEFAULT_MAX_THROTTLE_WAIT_MS = 60_000;
 
 /** Exponential backoff with full jitter: uniform in [0, min(cap, base * 2^(attempt-1))]. */
 export function backoffDelay(attempt: number, policy: RetryPolicy): number {
@@ -89,7 +90,7 @@ export function decide(error: unknown, attempt: number, policy: RetryPolicy, thr
         reason: `throttled ${throttles} times in a row; back to pending (${describeError(error)})`,
       };
     }
-    const cap = policy.maxThrottleWaitMs ?? 60_000;
+    const cap = policy.maxThrottleWaitMs ?? DEFAULT_MAX_THROTTLE_WAIT_MS;
     const asked = error instanceof ThrottledError ? error.retryAfterMs : undefined;
     const delayMs =
       asked !== undefined && Number.isFinite(asked) && asked >= 0

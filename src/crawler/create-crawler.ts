@@ -1,9 +1,8 @@
-import path from 'node:path';
 import { readIdsFile } from '../config/read-ids-file.js';
 import { type ConfigLayer, resolveConfig } from '../config/resolve-config.js';
 import type { CrawlerConfig, ResolvedConfig } from '../config/schema.js';
 import type { BrowserDriver } from '../core/browser-driver.js';
-import { type Crawler, type CrawlerEvents, createEngine, type RunSummary } from '../core/engine.js';
+import { type Crawler, type CrawlerEvents, createEngine, type RunSummary } from '../core/engine/index.js';
 import { InvalidInputError } from '../core/errors.js';
 import type { HttpClient } from '../core/http-client.js';
 import { type Logger, silentLogger } from '../core/logger.js';
@@ -13,6 +12,7 @@ import type { SiteAdapter } from '../core/site-adapter.js';
 import type { StateStore } from '../core/state-store.js';
 import { createHttpClient } from '../drivers/http.js';
 import { createSiteAdapter } from './default-site.js';
+import { engineOptionsFromConfig } from './engine-options.js';
 import { openStores } from './open-stores.js';
 import { openPagePool, type PagePoolHandle } from './page-pool.js';
 import { acquireWorkerSlot } from './worker-slot.js';
@@ -92,30 +92,18 @@ export function createCrawler(options: CreateCrawlerOptions = {}): CsdnCrawler {
     try {
       if (valid.length > 0) await state.add(valid, { to: 'pending' });
       pool = await openPagePool(config, options.browserDriver, logger);
-      engine = createEngine({
-        site,
-        state,
-        results,
-        http: options.httpClient ?? createHttpClient({ defaultTimeoutMs: config.requestTimeoutMs }),
-        concurrency: config.concurrency,
-        politeness: config.politeness,
-        retries: config.retries,
-        requestTimeoutMs: config.requestTimeoutMs,
-        userTimeoutMs: config.userTimeoutMs,
-        leaseMs: config.leaseMs,
-        stopTimeoutMs: config.stopTimeoutMs,
-        workerId: config.workerId ?? slot!.workerId,
-        signal: options.signal,
-        logger,
-        discovery: config.discovery,
-        graph: config.graph,
-        outage: config.outage,
-        browserMode: config.driver === 'http' ? 'never' : config.driver === 'auto' ? 'when-needed' : 'always',
-        pagePool: pool?.pool,
-        snapshotsDir: config.snapshots.dir ?? path.join(config.dataDir, 'snapshots'),
-        snapshotCapBytes: config.snapshots.maxBytes,
-        autoPromote: config.autoPromote,
-      });
+      engine = createEngine(
+        engineOptionsFromConfig(config, {
+          site,
+          state,
+          results,
+          http: options.httpClient ?? createHttpClient({ defaultTimeoutMs: config.requestTimeoutMs }),
+          workerId: config.workerId ?? slot!.workerId,
+          signal: options.signal,
+          logger,
+          pagePool: pool?.pool,
+        }),
+      );
       for (const { event, listener } of listeners) engine.on(event, listener as never);
       if (stopRequested) void engine.stop();
       return await engine.run();

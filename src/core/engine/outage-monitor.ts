@@ -5,24 +5,30 @@
  * with capped backoff, logging one line per probe instead of one per request. The first probe
  * that gets any non-5xx answer brings the host back and the engine resumes by itself.
  */
-import { formatMs, sharedController, sleep } from './deadline.js';
-import { describeError, SiteDownError, SiteUnreachableError } from './errors.js';
-import type { HttpClient } from './http-client.js';
-import { type Logger, silentLogger } from './logger.js';
+import { formatMs, sharedController, sleep } from '../deadline.js';
+import { describeError, SiteDownError, SiteUnreachableError } from '../errors.js';
+import type { HttpClient } from '../http-client.js';
+import { type Logger, silentLogger } from '../logger.js';
 
+/** Probe timings the config schema does not offer (the rest are its `outage` keys). */
+export const PROBE_DEFAULTS = { firstProbeDelayMs: 1000, probeTimeoutMs: 10_000 };
+
+/** The three settings the config schema holds (`outage`) are required: their defaults live there. */
 export interface OutageOptions {
-  /** Consecutive connection-level failures that mark a host down. Default 8. */
-  failureThreshold?: number;
+  /** Consecutive connection-level failures that mark a host down. */
+  failureThreshold: number;
+  /** First wait before probing a host that went down. Default `PROBE_DEFAULTS`. */
   firstProbeDelayMs?: number;
-  /** Longest wait between probes. Default 30 s. */
-  maxProbeDelayMs?: number;
+  /** Longest wait between probes. */
+  maxProbeDelayMs: number;
+  /** Deadline of one probe. Default `PROBE_DEFAULTS`. */
   probeTimeoutMs?: number;
   /**
    * A site that has not answered once since the monitor started (this run) and is down this long
    * after the start is unreachable, not in an outage: most likely a wrong base URL or no network.
-   * `whenAllUp` then rejects with SiteUnreachableError. Default 60 s.
+   * `whenAllUp` then rejects with SiteUnreachableError.
    */
-  firstContactTimeoutMs?: number;
+  firstContactTimeoutMs: number;
   logger?: Logger;
   onDown?(host: string, since: number): void;
   onUp?(host: string, downMs: number): void;
@@ -57,13 +63,13 @@ export class OutageMonitor {
 
   constructor(
     private readonly probeClient: HttpClient,
-    private readonly options: OutageOptions = {},
+    private readonly options: OutageOptions,
   ) {
-    this.threshold = Math.max(1, options.failureThreshold ?? 8);
-    this.firstProbeDelayMs = options.firstProbeDelayMs ?? 1000;
-    this.maxProbeDelayMs = options.maxProbeDelayMs ?? 30_000;
-    this.probeTimeoutMs = options.probeTimeoutMs ?? 10_000;
-    this.firstContactTimeoutMs = options.firstContactTimeoutMs ?? 60_000;
+    this.threshold = Math.max(1, options.failureThreshold);
+    this.firstProbeDelayMs = options.firstProbeDelayMs ?? PROBE_DEFAULTS.firstProbeDelayMs;
+    this.maxProbeDelayMs = options.maxProbeDelayMs;
+    this.probeTimeoutMs = options.probeTimeoutMs ?? PROBE_DEFAULTS.probeTimeoutMs;
+    this.firstContactTimeoutMs = options.firstContactTimeoutMs;
     this.log = options.logger ?? silentLogger;
   }
 

@@ -4,8 +4,9 @@
  * window) is handed to `onFatal`, which stops the run; transient trouble that lasts `giveUpMs`
  * per store turns fatal too, so a store that never recovers cannot keep a run spinning.
  */
-import { formatMs, withTimeout } from './deadline.js';
-import { describeError, isFatalStoreError, StoreError } from './errors.js';
+import { formatMs, withTimeout } from '../deadline.js';
+import { describeError, isFatalStoreError, StoreError } from '../errors.js';
+import type { Logger } from '../logger.js';
 
 export interface StoreCalls {
   /** Runs one store call; `what` is "state.claim", "results.saveUser"… (the prefix names the store). */
@@ -53,4 +54,30 @@ export function createStoreCalls(timeoutMs: number, giveUpMs: number): StoreCall
     },
   };
   return calls;
+}
+
+/** One store call, as the engine's parts receive it (`StoreCalls.call`). */
+export type StoreCall = <T>(work: Promise<T>, what: string) => Promise<T>;
+
+/** Logs trouble with a store call about one user; see `createStoreTroubleLog`. */
+export type StoreTroubleLog = (what: string, error: unknown, id: string) => void;
+
+/**
+ * Store trouble shows once per 10 s, not once per user: a reconnecting server fails every call
+ * (each user goes back to pending) until it is back or the trouble turns fatal. A fatal error
+ * is reported once, by run()'s rejection, so nothing is logged once `fatal()` says so.
+ */
+export function createStoreTroubleLog(
+  log: Logger,
+  fatal: () => boolean,
+  now: () => number = Date.now,
+): StoreTroubleLog {
+  let warnedAt = Number.NEGATIVE_INFINITY;
+  return (what, error, id) => {
+    if (isFatalStoreError(error) || fatal()) return;
+    const at = now();
+    const level = at - warnedAt >= 10_000 ? 'warn' : 'debug';
+    if (level === 'warn') warnedAt = at;
+    log[level](`${what}: ${describeError(error)}`, { user: id });
+  };
 }

@@ -1,0 +1,106 @@
+/** Options and results of the crawl engine (`createEngine`). */
+
+import type { CrawlerEventName, Listener } from '../events.js';
+import type { PolitenessOptions } from '../host-limiter.js';
+import type { HttpClient } from '../http-client.js';
+import type { Logger } from '../logger.js';
+import type { ResultStore } from '../result-store.js';
+import type { RetryPolicy } from '../retry-policy.js';
+import type { DiscoveryOptions, GraphOptions, PageLease, SiteAdapter } from '../site-adapter.js';
+import type { StateStore } from '../state-store.js';
+import type { OutageOptions } from './outage-monitor.js';
+
+/** The browser pool as the engine sees it (src/core/browser-pool.ts builds one). */
+export interface PagePool {
+  lease(signal: AbortSignal): Promise<PageLease>;
+  readonly available: boolean;
+  close(): Promise<void>;
+}
+
+export type BrowserMode = 'never' | 'when-needed' | 'always';
+
+/** Outage detection settings; the three the config schema holds are required. */
+export type OutageSettings = Omit<OutageOptions, 'logger' | 'onDown' | 'onUp'>;
+
+/**
+ * Resolved settings: every one is required, none has a default here. The defaults live in the
+ * config schema (src/config/schema.ts) and, for the few the schema lacks, in `ENGINE_TUNING`
+ * (./tuning.ts); `engineOptionsFromConfig` (src/crawler) maps a resolved config to these.
+ */
+export interface EngineSettings {
+  /** Users crawled at the same time. */
+  concurrency: number;
+  politeness: PolitenessOptions;
+  /** User-level retries. */
+  retries: RetryPolicy;
+  /** Request-level retries inside the polite HTTP client (`ENGINE_TUNING.requestRetries`). */
+  requestRetries: RetryPolicy;
+  /** Deadline of one HTTP request, body included. */
+  requestTimeoutMs: number;
+  /** Deadline of one attempt at one user. */
+  userTimeoutMs: number;
+  /** Lease length; leases are renewed every third of it while the user is worked on. */
+  leaseMs: number;
+  /** How long stop() lets in-flight users finish before aborting them. */
+  stopTimeoutMs: number;
+  /** Lease owner; stable per machine and data dir so a restart reclaims its own leases. */
+  workerId: string;
+  discovery: DiscoveryOptions;
+  /** Which follow lists adapters read and store as edges (`GRAPH_OFF`: read only for discovery). */
+  graph: GraphOptions;
+  browserMode: BrowserMode;
+  /** Evidence directory. */
+  snapshotsDir: string;
+  snapshotCapBytes: number;
+  /**
+   * Discovered IDs: undefined adds them straight to pending; a number N adds them to the backlog
+   * and promotes N at a time whenever pending runs dry; 0 leaves them in the backlog.
+   */
+  promoteBacklog: number | undefined;
+  outage: OutageSettings;
+  /** Interval of 'progress' events (`ENGINE_TUNING`). */
+  progressIntervalMs: number;
+  /** Deadline of one state or result store call (`ENGINE_TUNING`). */
+  storeTimeoutMs: number;
+  /**
+   * How long a store may keep failing with transient errors (locked, reconnecting, timing out)
+   * before the run stops with its error (exit 3). Fatal store errors stop it at once (`ENGINE_TUNING`).
+   */
+  storeGiveUpMs: number;
+}
+
+/** The live objects an engine works with; the caller opens and closes them. */
+export interface EngineParts {
+  site: SiteAdapter;
+  state: StateStore;
+  results: ResultStore;
+  /** The raw client (src/drivers/http); the engine wraps it with politeness and retries. */
+  http: HttpClient;
+  pagePool?: PagePool;
+  signal?: AbortSignal;
+  logger?: Logger;
+  /** Added to pending (depth 0) before the run. */
+  ids?: readonly string[];
+}
+
+export type EngineOptions = EngineParts & EngineSettings;
+
+export interface RunSummary {
+  done: number;
+  notfound: number;
+  failed: number;
+  released: number;
+  /** HTTP requests sent by this run (retries included). */
+  requests: number;
+  durationMs: number;
+  usersPerMinute: number;
+  stoppedBy?: 'signal' | 'drained';
+}
+
+export interface Crawler {
+  run(): Promise<RunSummary>;
+  /** Stop claiming, let in-flight users finish (up to stopTimeoutMs), release the rest. */
+  stop(): Promise<void>;
+  on<E extends CrawlerEventName>(event: E, listener: Listener<E>): () => void;
+  off<E extends CrawlerEventName>(event: E, listener: Listener<E>): void;
+}

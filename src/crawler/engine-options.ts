@@ -1,0 +1,45 @@
+import path from 'node:path';
+import type { ResolvedConfig } from '../config/schema.js';
+import {
+  ENGINE_TUNING,
+  type EngineOptions,
+  type EngineParts,
+  type EngineSettings,
+} from '../core/engine/index.js';
+
+/** The live parts plus what the config does not hold: the lease owner (a worker slot or `config.workerId`). */
+export interface EngineConfigParts extends EngineParts {
+  workerId: string;
+}
+
+function browserMode(driver: ResolvedConfig['driver']): EngineSettings['browserMode'] {
+  if (driver === 'http') return 'never';
+  return driver === 'auto' ? 'when-needed' : 'always';
+}
+
+/**
+ * The engine's settings from a resolved config: the config schema is the one table of defaults
+ * (the engine has none); settings the schema lacks come from `ENGINE_TUNING`. Typed against
+ * `EngineSettings`, so tsc checks that the schema's output still satisfies core's interfaces.
+ */
+export function engineOptionsFromConfig(config: ResolvedConfig, parts: EngineConfigParts): EngineOptions {
+  const settings: EngineSettings = {
+    ...ENGINE_TUNING,
+    concurrency: config.concurrency,
+    politeness: config.politeness,
+    retries: config.retries,
+    requestTimeoutMs: config.requestTimeoutMs,
+    userTimeoutMs: config.userTimeoutMs,
+    leaseMs: config.leaseMs,
+    stopTimeoutMs: config.stopTimeoutMs,
+    workerId: parts.workerId,
+    discovery: config.discovery,
+    graph: config.graph,
+    outage: config.outage,
+    browserMode: browserMode(config.driver),
+    snapshotsDir: config.snapshots.dir ?? path.join(config.dataDir, 'snapshots'),
+    snapshotCapBytes: config.snapshots.maxBytes,
+    promoteBacklog: config.autoPromote,
+  };
+  return { ...parts, ...settings };
+}
