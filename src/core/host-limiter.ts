@@ -18,6 +18,7 @@ import type { HttpClient, HttpRequestOptions, HttpResponse } from './http-client
 import { type Logger, silentLogger } from './logger.js';
 import { DEFAULT_MAX_THROTTLE_WAIT_MS, type RetryPolicy } from './retry-policy.js';
 import { createRetryTracker } from './retry-tracker.js';
+import { nextWaiter, type Waiter, waitInQueue } from './wait-queue.js';
 
 /** Resolved settings: the defaults live in the config schema (`politeness`), not here. */
 export interface PolitenessOptions {
@@ -27,17 +28,10 @@ export interface PolitenessOptions {
   minDelayMs: number;
 }
 
-interface Waiter {
-  resolve(release: () => void): void;
-  reject(error: unknown): void;
-  signal?: AbortSignal;
-  onAbort?: () => void;
-}
-
 interface HostState {
   active: number;
   nextStartAt: number;
-  queue: Waiter[];
+  queue: Waiter<() => void>[];
   timer?: ReturnType<typeof setTimeout>;
 }
 
@@ -54,21 +48,8 @@ export class HostLimiter {
 
   /** Wait for a slot on `host`; resolves with the function that gives it back (call it once). */
   acquire(host: string, signal?: AbortSignal): Promise<() => void> {
-    if (signal?.aborted) return Promise.reject(abortError(signal));
     const state = this.state(host);
-    return new Promise((resolve, reject) => {
-      const waiter: Waiter = { resolve, reject, signal };
-      if (signal) {
-        waiter.onAbort = () => {
-          const i = state.queue.indexOf(waiter);
-          if (i >= 0) state.queue.splice(i, 1);
-          reject(abortError(signal));
-        };
-        signal.addEventListener('abort', waiter.onAbort, { once: true });
-      }
-      state.queue.push(waiter);
-      this.pump(host, state);
-    });
+    return waitInQueue(state.queue, signal, () => this.pump(host, state));
   }
 
   /** Hold back new request starts to `host` for `ms` (a Retry-After applies to everyone). */
@@ -106,8 +87,7 @@ export class HostLimiter {
         }, state.nextStartAt - now);
         return;
       }
-      const waiter = state.queue.shift()!;
-      if (waiter.signal && waiter.onAbort) waiter.signal.removeEventListener('abort', waiter.onAbort);
+      const waiter = nextWaiter(state.queue)!;
       state.active++;
       state.nextStartAt = now + this.options.minDelayMs;
       let released = false;

@@ -1,4 +1,4 @@
-import { TimeoutError } from '../core/errors.js';
+import { DriverCrashError, TimeoutError } from '../core/errors.js';
 
 /**
  * Settle with `work`, or reject with a TimeoutError after `timeoutMs` (plus `graceMs`, time
@@ -32,4 +32,39 @@ export function msLeft(end: number): number {
 
 export function sleep(ms: number): Promise<void> {
   return new Promise((resolve) => setTimeout(resolve, ms));
+}
+
+export type PageErrorMapper = (
+  error: unknown,
+  context: { what: string; timeoutMs?: number; gone: () => boolean; selector?: string },
+) => unknown;
+
+/** What a page operation needs to know of its page: whether it may start, and how failures read. */
+export interface PageOperationGuard {
+  closed(): boolean;
+  gone(): boolean;
+  /** Names what is gone in the message, e.g. "browser or page". */
+  goneWhat: string;
+  graceMs: number;
+  mapError: PageErrorMapper;
+}
+
+/**
+ * Run one page operation under its deadline: refused at once on a closed page or a dead browser,
+ * its failure translated by the driver's mapper (timeouts, crashes, intercepted clicks).
+ */
+export async function runPageOperation<T>(
+  guard: PageOperationGuard,
+  what: string,
+  timeoutMs: number,
+  work: () => Promise<T>,
+  selector?: string,
+): Promise<T> {
+  if (guard.closed()) throw new DriverCrashError(`${what}: page is closed`);
+  if (guard.gone()) throw new DriverCrashError(`${what}: ${guard.goneWhat} is gone`);
+  try {
+    return await withDeadline(what, timeoutMs, work(), guard.graceMs);
+  } catch (error) {
+    throw guard.mapError(error, { what, timeoutMs, gone: guard.gone, selector });
+  }
 }

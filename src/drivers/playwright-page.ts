@@ -2,7 +2,7 @@ import type { BrowserContext, Page } from 'playwright-core';
 import type { BrowserPage, Cookie, Deadline, DocumentResponse } from '../core/browser-driver.js';
 import { DriverCrashError, TimeoutError } from '../core/errors.js';
 import { parseRetryAfter } from '../core/host-limiter.js';
-import { msLeft, sleep, withDeadline } from './chromium-deadline.js';
+import { msLeft, type PageOperationGuard, runPageOperation, sleep } from './chromium-deadline.js';
 import { isInterception, mapPlaywrightError } from './playwright-errors.js';
 
 export interface PlaywrightPageSettings {
@@ -104,20 +104,17 @@ export class PlaywrightPage implements BrowserPage {
 
   private gone = (): boolean => this.tab.crashed || this.settings.browserGone();
 
+  private readonly guard: PageOperationGuard = {
+    closed: () => this.closed,
+    gone: () => this.gone(),
+    goneWhat: 'browser or page',
+    graceMs: GRACE_MS,
+    mapError: mapPlaywrightError,
+  };
+
   /** Run one operation under its deadline and translate its failure. */
-  private async run<T>(
-    what: string,
-    timeoutMs: number,
-    work: () => Promise<T>,
-    selector?: string,
-  ): Promise<T> {
-    if (this.closed) throw new DriverCrashError(`${what}: page is closed`);
-    if (this.gone()) throw new DriverCrashError(`${what}: browser or page is gone`);
-    try {
-      return await withDeadline(what, timeoutMs, work(), GRACE_MS);
-    } catch (error) {
-      throw mapPlaywrightError(error, { what, timeoutMs, gone: this.gone, selector });
-    }
+  private run<T>(what: string, timeoutMs: number, work: () => Promise<T>, selector?: string): Promise<T> {
+    return runPageOperation(this.guard, what, timeoutMs, work, selector);
   }
 
   async goto(url: string, { timeoutMs }: Deadline): Promise<DocumentResponse> {

@@ -1,7 +1,13 @@
 import type { ChromiumWebDriver } from 'selenium-webdriver/chromium.js';
 import type { BrowserPage, Cookie, Deadline, DocumentResponse } from '../core/browser-driver.js';
-import { DriverCrashError, TimeoutError } from '../core/errors.js';
-import { msLeft, sleep, withDeadline } from './chromium-deadline.js';
+import { TimeoutError } from '../core/errors.js';
+import {
+  msLeft,
+  type PageOperationGuard,
+  runPageOperation,
+  sleep,
+  withDeadline,
+} from './chromium-deadline.js';
 import { CLEAR_PAGE_SCRIPT, LEAVE_PAGE_SCRIPT, RECYCLE_TIMEOUT_MS } from './chromium-recycle.js';
 import { mapSeleniumError } from './selenium-errors.js';
 
@@ -53,19 +59,17 @@ export class SeleniumPage implements BrowserPage {
 
   private gone = (): boolean => this.settings.browserGone();
 
-  private async run<T>(
-    what: string,
-    timeoutMs: number,
-    work: () => Promise<T>,
-    selector?: string,
-  ): Promise<T> {
-    if (this.closed) throw new DriverCrashError(`${what}: page is closed`);
-    if (this.gone()) throw new DriverCrashError(`${what}: browser or chromedriver is gone`);
-    try {
-      return await withDeadline(what, timeoutMs, work(), GRACE_MS);
-    } catch (error) {
-      throw mapSeleniumError(error, { what, timeoutMs, gone: this.gone, selector });
-    }
+  private readonly guard: PageOperationGuard = {
+    closed: () => this.closed,
+    gone: () => this.gone(),
+    goneWhat: 'browser or chromedriver',
+    graceMs: GRACE_MS,
+    mapError: mapSeleniumError,
+  };
+
+  /** Run one operation under its deadline and translate its failure. */
+  private run<T>(what: string, timeoutMs: number, work: () => Promise<T>, selector?: string): Promise<T> {
+    return runPageOperation(this.guard, what, timeoutMs, work, selector);
   }
 
   /** Set WebDriver's own timeouts only when they change: each call is a round trip. */
