@@ -28,6 +28,11 @@ export { graphListLimit } from './core/site-adapter.js';
 export type * from './core/state-store.js';
 export { ID_SETS } from './core/state-store.js';
 export { type CreateCrawlerOptions, type CsdnCrawler, createCrawler } from './crawler/create-crawler.js';
+export {
+  type EngineConfigParts,
+  engineOptionsFromConfig,
+  resolveEngineOptions,
+} from './crawler/engine-options.js';
 export { type DoctorOptions, type DoctorOutcome, runDoctor } from './doctor/run-doctor.js';
 export { createHttpClient } from './drivers/http.js';
 export { playwrightDriver } from './drivers/playwright.js';

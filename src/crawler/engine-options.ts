@@ -1,5 +1,6 @@
 import path from 'node:path';
-import type { ResolvedConfig } from '../config/schema.js';
+import { resolveConfig } from '../config/resolve-config.js';
+import type { CrawlerConfig, ResolvedConfig } from '../config/schema.js';
 import {
   ENGINE_TUNING,
   type EngineOptions,
@@ -42,4 +43,16 @@ export function engineOptionsFromConfig(config: ResolvedConfig, parts: EngineCon
     promoteBacklog: config.autoPromote,
   };
   return { ...parts, ...settings };
+}
+
+/**
+ * Engine options for a script that builds its own engine: `config` (any subset of the config
+ * file's keys) is validated and completed by the same schema as `createCrawler`'s, so the engine
+ * behaves exactly as it would under `createCrawler` or the CLI.
+ */
+export function resolveEngineOptions(config: CrawlerConfig, parts: EngineConfigParts): EngineOptions {
+  const resolved = resolveConfig([
+    { source: 'resolveEngineOptions()', values: config as Record<string, unknown> },
+  ]);
+  return engineOptionsFromConfig(resolved, parts);
 }
