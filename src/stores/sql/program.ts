@@ -23,23 +23,44 @@ export interface SqlOutcome {
 export type SqlProgram<T> = Generator<SqlStatement, T, SqlOutcome>;
 
 /**
- * Collects parameter values in the order their placeholders are written, so one statement text
- * serves both `?` and `$n` placeholders.
+ * Numbers placeholders in the order they are written, so one statement text serves both `?` and
+ * `$n`; the statement's values go in the same order.
  */
-export class SqlParams {
-  readonly values: unknown[] = [];
+export class Placeholders {
+  private count = 0;
   constructor(private readonly dialect: SqlDialect) {}
 
-  /** The placeholder for `value`. */
-  add(value: unknown): string {
-    this.values.push(value);
-    return this.dialect.param(this.values.length);
+  next(): string {
+    return this.dialect.param(++this.count);
   }
 
-  /** Placeholders for a row of values, in parentheses. */
-  row(values: readonly unknown[]): string {
-    return `(${values.map((value) => this.add(value)).join(', ')})`;
+  /** `width` placeholders in parentheses. */
+  row(width: number): string {
+    return `(${Array.from({ length: width }, () => this.next()).join(', ')})`;
   }
+}
+
+/** Multi-row inserts have a text per row count: keep the memory bounded. */
+const MAX_TEXTS = 64;
+const texts = new WeakMap<SqlDialect, Map<string, string>>();
+
+/**
+ * A statement text that depends only on the dialect and `shape` (say, the row count), built once:
+ * a user's save writes the same few texts many times, and the SQLite driver finds its prepared
+ * statement by text.
+ */
+export function statementText(d: SqlDialect, shape: string, build: (p: Placeholders) => string): string {
+  let byShape = texts.get(d);
+  if (!byShape) {
+    byShape = new Map();
+    texts.set(d, byShape);
+  }
+  let text = byShape.get(shape);
+  if (text === undefined) {
+    text = build(new Placeholders(d));
+    if (byShape.size < MAX_TEXTS) byShape.set(shape, text);
+  }
+  return text;
 }
 
 export function query(sql: string, params: unknown[] = []): SqlStatement {

@@ -1,5 +1,5 @@
 import type { SqlDialect } from './dialect.js';
-import { query, SqlParams, type SqlProgram, type SqlStatement } from './program.js';
+import { query, type SqlProgram, type SqlStatement, statementText } from './program.js';
 import { PROFILE_COLUMNS, type Row } from './rows.js';
 
 /** Rows per page of a streamed read: small enough that no statement stays open between yields. */
@@ -14,27 +14,41 @@ function usersWithLatestSnapshot(d: SqlDialect): string {
       AND s.crawled_at = (SELECT max(p.crawled_at) FROM ${snapshots} p WHERE p.username = u.username)`;
 }
 
+/** A read of one user's rows; its text is built once per dialect. */
+function* byUser(
+  d: SqlDialect,
+  shape: string,
+  build: (user: string) => string,
+  username: string,
+): SqlProgram<Row[]> {
+  const { rows } = yield query(
+    statementText(d, shape, (p) => build(p.next())),
+    [username],
+  );
+  return rows;
+}
+
 export function* userProgram(d: SqlDialect, username: string): SqlProgram<Row | undefined> {
-  const { rows } = yield query(`${usersWithLatestSnapshot(d)} WHERE u.username = ${d.param(1)}`, [username]);
+  const rows = yield* byUser(
+    d,
+    'user',
+    (u) => `${usersWithLatestSnapshot(d)} WHERE u.username = ${u}`,
+    username,
+  );
   return rows[0];
 }
 
 export function* articlesProgram(d: SqlDialect, username: string): SqlProgram<Row[]> {
   // Same post time: the longer (newer) id first, as ids are decimal strings.
-  const { rows } = yield query(
-    `SELECT * FROM ${d.table('articles')} WHERE username = ${d.param(1)}
-     ORDER BY post_time DESC, length(article_id) DESC, article_id DESC`,
-    [username],
-  );
-  return rows;
+  const sql = (u: string) => `SELECT * FROM ${d.table('articles')} WHERE username = ${u}
+     ORDER BY post_time DESC, length(article_id) DESC, article_id DESC`;
+  return yield* byUser(d, 'articles', sql, username);
 }
 
 export function* snapshotsProgram(d: SqlDialect, username: string): SqlProgram<Row[]> {
-  const { rows } = yield query(
-    `SELECT * FROM ${d.table('profile_snapshots')} WHERE username = ${d.param(1)} ORDER BY crawled_at`,
-    [username],
-  );
-  return rows;
+  const sql = (u: string) =>
+    `SELECT * FROM ${d.table('profile_snapshots')} WHERE username = ${u} ORDER BY crawled_at`;
+  return yield* byUser(d, 'snapshots', sql, username);
 }
 
 export function* edgesProgram(
@@ -42,14 +56,19 @@ export function* edgesProgram(
   username: string,
 ): SqlProgram<{ follows: string[]; fans: string[] }> {
   const table = d.table('follow_edges');
-  const follows = yield query(
-    `SELECT followee FROM ${table} WHERE follower = ${d.param(1)} ORDER BY followee`,
-    [username],
-  );
-  const fans = yield query(`SELECT follower FROM ${table} WHERE followee = ${d.param(1)} ORDER BY follower`, [
+  const follows = yield* byUser(
+    d,
+    'follows',
+    (u) => `SELECT followee FROM ${table} WHERE follower = ${u} ORDER BY followee`,
     username,
-  ]);
-  return { follows: follows.rows.map((r) => r.followee), fans: fans.rows.map((r) => r.follower) };
+  );
+  const fans = yield* byUser(
+    d,
+    'fans',
+    (u) => `SELECT follower FROM ${table} WHERE followee = ${u} ORDER BY follower`,
+    username,
+  );
+  return { follows: follows.map((r) => r.followee), fans: fans.map((r) => r.follower) };
 }
 
 export function* countsProgram(d: SqlDialect): SqlProgram<Row> {
@@ -93,9 +112,13 @@ export function keysets(d: SqlDialect) {
 
 /** The page after `after` (row values compare key by key, in both databases). */
 export function keysetPage(d: SqlDialect, keyset: Keyset, after: readonly unknown[]): SqlStatement {
-  const p = new SqlParams(d);
   const keys = keyset.keys.join(', ');
-  return query(`${keyset.from} WHERE (${keys}) > ${p.row(after)} ORDER BY ${keys} LIMIT ${PAGE}`, p.values);
+  const sql = statementText(
+    d,
+    `page:${keyset.from}`,
+    (p) => `${keyset.from} WHERE (${keys}) > ${p.row(after.length)} ORDER BY ${keys} LIMIT ${PAGE}`,
+  );
+  return query(sql, [...after]);
 }
 
 /** The key of a row of `keyset`, to start the next page after. */
