@@ -1,7 +1,7 @@
-import type { Article, ArticleType, Profile } from '../core/model.js';
-import type { ProfileSnapshot, StoredArticle, StoredUser } from '../core/result-store.js';
+import type { Article, ArticleType, Profile } from '../../core/model.js';
+import type { ProfileSnapshot, StoredArticle, StoredUser } from '../../core/result-store.js';
 
-/** Column names shared by the SQLite and PostgreSQL result stores (profile field -> column). */
+/** Column names of the result tables (profile field -> column). */
 export const PROFILE_COLUMNS = [
   ['nickname', 'nickname'],
   ['level', 'level'],
