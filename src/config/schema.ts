@@ -1,4 +1,9 @@
 import { z } from 'zod';
+import { BROWSER_DRIVER_NAMES, type BrowserDriverName } from '../drivers/registry.js';
+
+type DriverChoice = 'auto' | 'http' | BrowserDriverName;
+/** `auto` and `http` plus every browser driver of the registry: adding a driver adds its name here. */
+const DRIVER_CHOICES = ['auto', 'http', ...BROWSER_DRIVER_NAMES] as [DriverChoice, ...DriverChoice[]];
 
 /**
  * Every configuration key, its type and its default. `.strict()` everywhere: an unknown or
@@ -124,7 +129,7 @@ export const configSchema = z
     /** Users crawled at once. */
     concurrency: z.number().int().min(1).max(256).default(4),
     /** `auto`: HTTP, a browser only when a user needs one and one is available. */
-    driver: z.enum(['auto', 'http', 'playwright', 'selenium']).default('auto'),
+    driver: z.enum(DRIVER_CHOICES).default('auto'),
     browser: browserSchema.default({}),
     politeness: politenessSchema.default({}),
     retries: retriesSchema.default({}),
