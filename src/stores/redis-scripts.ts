@@ -56,24 +56,31 @@ end
 return added
 `;
 
-/** ARGV: prefix, n, now -> number promoted */
-export const PROMOTE = `${COMMON}
-local n, now = tonumber(ARGV[2]), tonumber(ARGV[3])
-local items = redis.call('ZPOPMIN', setkey('backlog'), n)
-local moved = 0
-for i = 1, #items, 2 do
-  local id = items[i]
-  local rec = getrec(id)
-  if rec then
-    rec.set = 'pending'
-    rec.enqueuedAt = now
-    rec.updatedAt = now
-    redis.call('ZADD', setkey('pending'), tail(), id)
-    putrec(id, rec)
-    moved = moved + 1
+/** Pops up to n IDs from the front of one set to the tail of pending; `fresh(rec)` resets what moving resets. */
+const TO_PENDING = `
+local function to_pending(from, n, now, fresh)
+  local items = redis.call('ZPOPMIN', setkey(from), n)
+  local moved = 0
+  for i = 1, #items, 2 do
+    local id = items[i]
+    local rec = getrec(id)
+    if rec then
+      fresh(rec)
+      rec.set = 'pending'
+      rec.enqueuedAt = now
+      rec.updatedAt = now
+      redis.call('ZADD', setkey('pending'), tail(), id)
+      putrec(id, rec)
+      moved = moved + 1
+    end
   end
+  return moved
 end
-return moved
+`;
+
+/** ARGV: prefix, n, now -> number promoted */
+export const PROMOTE = `${COMMON}${TO_PENDING}
+return to_pending('backlog', tonumber(ARGV[2]), tonumber(ARGV[3]), function(rec) end)
 `;
 
 /** ARGV: prefix, owner, n, now, leaseMs -> flat list: id, attemptsBefore, enqueuedAt, depth, expiresAt */
@@ -212,26 +219,12 @@ return #held
 `;
 
 /** ARGV: prefix, n, now, from ('failed' | 'notfound') -> number moved (call until it returns less than n) */
-export const RETRY_FAILED = `${COMMON}
-local n, now = tonumber(ARGV[2]), tonumber(ARGV[3])
+export const RETRY_FAILED = `${COMMON}${TO_PENDING}
 local from = ARGV[4] == 'notfound' and 'notfound' or 'failed'
-local items = redis.call('ZPOPMIN', setkey(from), n)
-local moved = 0
-for i = 1, #items, 2 do
-  local id = items[i]
-  local rec = getrec(id)
-  if rec then
-    rec.set = 'pending'
-    rec.attempts = 0
-    rec.reason = nil
-    rec.enqueuedAt = now
-    rec.updatedAt = now
-    redis.call('ZADD', setkey('pending'), tail(), id)
-    putrec(id, rec)
-    moved = moved + 1
-  end
-end
-return moved
+return to_pending(from, tonumber(ARGV[2]), tonumber(ARGV[3]), function(rec)
+  rec.attempts = 0
+  rec.reason = nil
+end)
 `;
 
 /** ARGV: prefix -> six ZCARDs in ID_SETS order */
