@@ -61,3 +61,9 @@ export function checkOutcome(outcome: string): void {
     throw new InvalidInputError(`unknown outcome "${outcome}": done, notfound or failed`);
   }
 }
+
+export function checkAddTarget(to: string): void {
+  if (to !== 'pending' && to !== 'backlog') {
+    throw new InvalidInputError(`cannot add IDs to "${to}": only to pending or backlog`);
+  }
+}

@@ -11,6 +11,7 @@ import type {
 } from '../state-store.js';
 import type { Completion, Outcome, StateBackend } from './backend.js';
 import {
+  checkAddTarget,
   checkCount,
   checkIdList,
   checkLeaseMs,
@@ -54,7 +55,7 @@ export class StateStoreRuntime<Raw = unknown> implements StateStore {
     this.ensureOpen();
     const unique = checkNewIds(ids);
     const to = options.to ?? 'pending';
-    if (to !== 'pending' && to !== 'backlog') checkSet(to);
+    checkAddTarget(to);
     const depth = options.depth ?? 0;
     return eachChunk(unique, this.backend.maxBatch, (part) =>
       this.guard(() => this.backend.add(part, to, depth, options.recrawl === true)),
