@@ -31,7 +31,7 @@ export class KeyvStateStore extends StateStoreRuntime<Keyv> {
   /** Writes the format marker on a new store, or checks (and upgrades) it on an existing one. */
   async init(): Promise<void> {
     const backend = this.backend as KeyvStateBackend;
-    await this.guard(() => backend.run((work) => settleFormat(work, backend.label)));
+    await this.wrapFaults(() => backend.run((work) => settleFormat(work, backend.label)));
   }
 }
 

@@ -37,7 +37,7 @@ export class RedisStateStore extends StateStoreRuntime<RedisClient> {
   async destroy(): Promise<void> {
     this.ensureOpen();
     const backend = this.backend as RedisStateBackend;
-    await this.guard(() => backend.destroy());
+    await this.wrapFaults(() => backend.destroy());
   }
 }
 

@@ -44,7 +44,10 @@ export class StateStoreRuntime<Raw = unknown> implements StateStore {
 
   constructor(protected readonly backend: StateBackend<Raw>) {
     this.raw = backend.raw;
-    this.completions = new GroupCommit((take) => this.guard(() => backend.complete(take)), backend.maxBatch);
+    this.completions = new GroupCommit(
+      (take) => this.wrapFaults(() => backend.complete(take)),
+      backend.maxBatch,
+    );
     for (const [capability, methods] of Object.entries(OPTIONAL)) {
       if (backend.capabilities[capability as keyof typeof OPTIONAL]) continue;
       for (const method of methods) Object.defineProperty(this, method, { value: undefined });
@@ -58,14 +61,16 @@ export class StateStoreRuntime<Raw = unknown> implements StateStore {
     checkAddTarget(to);
     const depth = options.depth ?? 0;
     return eachChunk(unique, this.backend.maxBatch, (part) =>
-      this.guard(() => this.backend.add(part, to, depth, options.recrawl === true)),
+      this.wrapFaults(() => this.backend.add(part, to, depth, options.recrawl === true)),
     );
   }
 
   async promote(n: number): Promise<number> {
     this.ensureOpen();
     const wanted = checkCount(n, 'count');
-    return untilShort(wanted, this.backend.maxBatch, (want) => this.guard(() => this.backend.promote(want)));
+    return untilShort(wanted, this.backend.maxBatch, (want) =>
+      this.wrapFaults(() => this.backend.promote(want)),
+    );
   }
 
   async claim(owner: string, n: number, leaseMs: number): Promise<Lease[]> {
@@ -74,7 +79,7 @@ export class StateStoreRuntime<Raw = unknown> implements StateStore {
     checkLeaseMs(leaseMs);
     const wanted = checkCount(n, 'claim size');
     if (wanted === 0) return [];
-    return this.guard(() => this.backend.claim(owner, wanted, leaseMs));
+    return this.wrapFaults(() => this.backend.claim(owner, wanted, leaseMs));
   }
 
   async renew(owner: string, ids: readonly string[], leaseMs: number): Promise<void> {
@@ -82,7 +87,7 @@ export class StateStoreRuntime<Raw = unknown> implements StateStore {
     checkOwner(owner);
     checkLeaseMs(leaseMs);
     await eachChunk(checkIdList(ids), this.backend.maxBatch, async (part) => {
-      await this.guard(() => this.backend.renew(owner, part, leaseMs));
+      await this.wrapFaults(() => this.backend.renew(owner, part, leaseMs));
       return 0;
     });
   }
@@ -106,7 +111,7 @@ export class StateStoreRuntime<Raw = unknown> implements StateStore {
       unique,
       this.backend.maxBatch,
       async (part) => {
-        await this.guard(() => this.backend.release(owner, part));
+        await this.wrapFaults(() => this.backend.release(owner, part));
         return 0;
       },
       true,
@@ -116,27 +121,27 @@ export class StateStoreRuntime<Raw = unknown> implements StateStore {
   async releaseOwner(owner: string): Promise<number> {
     this.ensureOpen();
     checkOwner(owner);
-    return this.guard(() => this.backend.releaseOwner(owner));
+    return this.wrapFaults(() => this.backend.releaseOwner(owner));
   }
 
   async retryFailed(from: RetrySet = 'failed'): Promise<number> {
     this.ensureOpen();
     checkRetrySet(from);
     return untilShort(Number.POSITIVE_INFINITY, this.backend.maxBatch, (n) =>
-      this.guard(() => this.backend.retryFailed(from, n)),
+      this.wrapFaults(() => this.backend.retryFailed(from, n)),
     );
   }
 
   async remove(ids: readonly string[]): Promise<number> {
     this.ensureOpen();
     return eachChunk(checkIdList(ids), this.backend.maxBatch, (part) =>
-      this.guard(() => this.backend.remove(part)),
+      this.wrapFaults(() => this.backend.remove(part)),
     );
   }
 
   async counts(): Promise<SetCounts> {
     this.ensureOpen();
-    return this.guard(() => this.backend.counts());
+    return this.wrapFaults(() => this.backend.counts());
   }
 
   async list(set: IdSet, options: { limit?: number; after?: string } = {}): Promise<IdRecord[]> {
@@ -144,40 +149,40 @@ export class StateStoreRuntime<Raw = unknown> implements StateStore {
     checkSet(set);
     const limit = Math.max(0, options.limit ?? 100);
     if (limit === 0) return [];
-    const entries = await this.guard(() => this.backend.list(set, limit, options.after));
+    const entries = await this.wrapFaults(() => this.backend.list(set, limit, options.after));
     return entries.map((entry) => toIdRecord(entry.id, entry.record));
   }
 
   async get(id: string): Promise<IdRecord | undefined> {
     this.ensureOpen();
     checkIdList([id]);
-    const record = await this.guard(() => this.backend.get(id));
+    const record = await this.wrapFaults(() => this.backend.get(id));
     return record ? toIdRecord(id, record) : undefined;
   }
 
   async setMeta(key: string, value: unknown): Promise<void> {
     this.ensureOpen();
-    await this.guard(() => this.backend.setMeta!(key, value));
+    await this.wrapFaults(() => this.backend.setMeta!(key, value));
   }
 
   async getMeta<T = unknown>(key: string): Promise<T | undefined> {
     this.ensureOpen();
-    return (await this.guard(() => this.backend.getMeta!(key))) as T | undefined;
+    return (await this.wrapFaults(() => this.backend.getMeta!(key))) as T | undefined;
   }
 
   async heartbeat(info: WorkerInfo): Promise<void> {
     this.ensureOpen();
-    await this.guard(() => this.backend.heartbeat!(info));
+    await this.wrapFaults(() => this.backend.heartbeat!(info));
   }
 
   async workers(): Promise<WorkerInfo[]> {
     this.ensureOpen();
-    return this.guard(() => this.backend.workers!());
+    return this.wrapFaults(() => this.backend.workers!());
   }
 
   async signOff(workerId: string): Promise<void> {
     this.ensureOpen();
-    await this.guard(() => this.backend.signOff!(workerId));
+    await this.wrapFaults(() => this.backend.signOff!(workerId));
   }
 
   async close(): Promise<void> {
@@ -191,7 +196,7 @@ export class StateStoreRuntime<Raw = unknown> implements StateStore {
   }
 
   /** Runs one backend call; whatever it throws leaves as a CrawlError. */
-  protected async guard<T>(work: () => Promise<T>): Promise<T> {
+  protected async wrapFaults<T>(work: () => Promise<T>): Promise<T> {
     try {
       return await work();
     } catch (error) {
