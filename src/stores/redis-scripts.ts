@@ -1,7 +1,8 @@
 /**
  * Lua scripts of the Redis state store. Each runs atomically inside Redis, so any number of
  * processes can share one prefix. Layout under the prefix P:
- *   P:rec                 hash id -> JSON record {s, a, d, u, e?, r?, o?, x?}
+ *   P:rec                 hash id -> JSON record {set, attempts, depth, updatedAt, enqueuedAt?, reason?,
+ *                         owner?, leaseExpiresAt?} (older records: one-letter names, read too)
  *   P:set:<name>          sorted set per ID set; score = order (a counter) or, for leased, the expiry
  *   P:owner:<owner>       set of IDs leased by one owner
  *   P:seq / P:front       counters for tail and head positions
@@ -16,16 +17,22 @@ local function ownerkey(owner) return P .. ':owner:' .. owner end
 local function getrec(id)
   local raw = redis.call('HGET', P .. ':rec', id)
   if not raw then return nil end
-  return cjson.decode(raw)
+  local rec = cjson.decode(raw)
+  -- Written before the fields had names (csdn-crawl state format 1): read it under today's names.
+  if rec.s then
+    return { set = rec.s, attempts = rec.a, depth = rec.d, updatedAt = rec.u, enqueuedAt = rec.e,
+      reason = rec.r, owner = rec.o, leaseExpiresAt = rec.x }
+  end
+  return rec
 end
 local function putrec(id, rec) redis.call('HSET', P .. ':rec', id, cjson.encode(rec)) end
 local function tail() return redis.call('INCR', P .. ':seq') end
 local function head() return redis.call('DECR', P .. ':front') end
 local function leave(id, rec)
-  redis.call('ZREM', setkey(rec.s), id)
-  if rec.s == 'leased' and rec.o then redis.call('SREM', ownerkey(rec.o), id) end
-  rec.o = nil
-  rec.x = nil
+  redis.call('ZREM', setkey(rec.set), id)
+  if rec.set == 'leased' and rec.owner then redis.call('SREM', ownerkey(rec.owner), id) end
+  rec.owner = nil
+  rec.leaseExpiresAt = nil
 end
 `;
 
@@ -36,11 +43,11 @@ local added = 0
 for i = 6, #ARGV do
   local id = ARGV[i]
   local rec = getrec(id)
-  local final = rec and (rec.s == 'done' or rec.s == 'notfound' or rec.s == 'failed')
+  local final = rec and (rec.set == 'done' or rec.set == 'notfound' or rec.set == 'failed')
   if not rec or (recrawl and final) then
     if rec then leave(id, rec) end
-    local fresh = { s = to, a = 0, d = rec and rec.d or depth, u = now }
-    if to == 'pending' then fresh.e = now end
+    local fresh = { set = to, attempts = 0, depth = rec and rec.depth or depth, updatedAt = now }
+    if to == 'pending' then fresh.enqueuedAt = now end
     redis.call('ZADD', setkey(to), tail(), id)
     putrec(id, fresh)
     added = added + 1
@@ -49,24 +56,31 @@ end
 return added
 `;
 
-/** ARGV: prefix, n, now -> number promoted */
-export const PROMOTE = `${COMMON}
-local n, now = tonumber(ARGV[2]), tonumber(ARGV[3])
-local items = redis.call('ZPOPMIN', setkey('backlog'), n)
-local moved = 0
-for i = 1, #items, 2 do
-  local id = items[i]
-  local rec = getrec(id)
-  if rec then
-    rec.s = 'pending'
-    rec.e = now
-    rec.u = now
-    redis.call('ZADD', setkey('pending'), tail(), id)
-    putrec(id, rec)
-    moved = moved + 1
+/** Pops up to n IDs from the front of one set to the tail of pending; `fresh(rec)` resets what moving resets. */
+const TO_PENDING = `
+local function to_pending(from, n, now, fresh)
+  local items = redis.call('ZPOPMIN', setkey(from), n)
+  local moved = 0
+  for i = 1, #items, 2 do
+    local id = items[i]
+    local rec = getrec(id)
+    if rec then
+      fresh(rec)
+      rec.set = 'pending'
+      rec.enqueuedAt = now
+      rec.updatedAt = now
+      redis.call('ZADD', setkey('pending'), tail(), id)
+      putrec(id, rec)
+      moved = moved + 1
+    end
   end
+  return moved
 end
-return moved
+`;
+
+/** ARGV: prefix, n, now -> number promoted */
+export const PROMOTE = `${COMMON}${TO_PENDING}
+return to_pending('backlog', tonumber(ARGV[2]), tonumber(ARGV[3]), function(rec) end)
 `;
 
 /** ARGV: prefix, owner, n, now, leaseMs -> flat list: id, attemptsBefore, enqueuedAt, depth, expiresAt */
@@ -75,27 +89,27 @@ local owner, n, now, leaseMs = ARGV[2], tonumber(ARGV[3]), tonumber(ARGV[4]), to
 local expires = now + leaseMs
 local out = {}
 local function take(id, rec)
-  local before = rec.a
-  if rec.s == 'leased' and rec.o then redis.call('SREM', ownerkey(rec.o), id) end
-  rec.s = 'leased'
-  rec.a = before + 1
-  rec.o = owner
-  rec.x = expires
-  rec.u = now
-  if not rec.e then rec.e = now end
+  local before = rec.attempts
+  if rec.set == 'leased' and rec.owner then redis.call('SREM', ownerkey(rec.owner), id) end
+  rec.set = 'leased'
+  rec.attempts = before + 1
+  rec.owner = owner
+  rec.leaseExpiresAt = expires
+  rec.updatedAt = now
+  if not rec.enqueuedAt then rec.enqueuedAt = now end
   redis.call('ZADD', setkey('leased'), expires, id)
   redis.call('SADD', ownerkey(owner), id)
   putrec(id, rec)
   out[#out + 1] = id
   out[#out + 1] = before
-  out[#out + 1] = rec.e
-  out[#out + 1] = rec.d
+  out[#out + 1] = rec.enqueuedAt
+  out[#out + 1] = rec.depth
   out[#out + 1] = expires
 end
 local expired = redis.call('ZRANGEBYSCORE', setkey('leased'), '-inf', now, 'LIMIT', 0, n)
 for _, id in ipairs(expired) do
   local rec = getrec(id)
-  if rec and rec.s == 'leased' then take(id, rec) else redis.call('ZREM', setkey('leased'), id) end
+  if rec and rec.set == 'leased' then take(id, rec) else redis.call('ZREM', setkey('leased'), id) end
 end
 local want = n - #out / 5
 while want > 0 do
@@ -104,7 +118,7 @@ while want > 0 do
   for i = 1, #items, 2 do
     local id = items[i]
     local rec = getrec(id)
-    if rec and rec.s == 'pending' then
+    if rec and rec.set == 'pending' then
       take(id, rec)
       want = want - 1
     end
@@ -119,10 +133,10 @@ local owner, now, leaseMs = ARGV[2], tonumber(ARGV[3]), tonumber(ARGV[4])
 for i = 5, #ARGV do
   local id = ARGV[i]
   local rec = getrec(id)
-  if rec and rec.s == 'leased' and rec.o == owner then
-    rec.x = now + leaseMs
-    rec.u = now
-    redis.call('ZADD', setkey('leased'), rec.x, id)
+  if rec and rec.set == 'leased' and rec.owner == owner then
+    rec.leaseExpiresAt = now + leaseMs
+    rec.updatedAt = now
+    redis.call('ZADD', setkey('leased'), rec.leaseExpiresAt, id)
     putrec(id, rec)
   end
 end
@@ -136,11 +150,11 @@ local out = {}
 for i = 3, #ARGV, 4 do
   local owner, id, outcome, reason = ARGV[i], ARGV[i + 1], ARGV[i + 2], ARGV[i + 3]
   local rec = getrec(id)
-  if rec and rec.s == 'leased' and rec.o == owner then
+  if rec and rec.set == 'leased' and rec.owner == owner then
     leave(id, rec)
-    rec.s = outcome
-    rec.u = now
-    if reason ~= '' then rec.r = reason else rec.r = nil end
+    rec.set = outcome
+    rec.updatedAt = now
+    if reason ~= '' then rec.reason = reason else rec.reason = nil end
     redis.call('ZADD', setkey(outcome), tail(), id)
     putrec(id, rec)
     out[#out + 1] = 1
@@ -158,10 +172,10 @@ local function requeue(ids, now)
     local id = ids[i]
     local rec = getrec(id)
     leave(id, rec)
-    rec.s = 'pending'
+    rec.set = 'pending'
     -- Still the same request to crawl it: enqueuedAt stays, so a result stored since answers it.
-    if not rec.e then rec.e = now end
-    rec.u = now
+    if not rec.enqueuedAt then rec.enqueuedAt = now end
+    rec.updatedAt = now
     redis.call('ZADD', setkey('pending'), head(), id)
     putrec(id, rec)
   end
@@ -176,7 +190,7 @@ local seen = {}
 for i = 4, #ARGV do
   local id = ARGV[i]
   local rec = getrec(id)
-  if not seen[id] and rec and rec.s == 'leased' and rec.o == owner then held[#held + 1] = id end
+  if not seen[id] and rec and rec.set == 'leased' and rec.owner == owner then held[#held + 1] = id end
   seen[id] = true
 end
 requeue(held, now)
@@ -190,7 +204,7 @@ local members = redis.call('SMEMBERS', ownerkey(owner))
 local held = {}
 for _, id in ipairs(members) do
   local rec = getrec(id)
-  if rec and rec.s == 'leased' and rec.o == owner then held[#held + 1] = id end
+  if rec and rec.set == 'leased' and rec.owner == owner then held[#held + 1] = id end
 end
 -- Keep the order in which they were leased, as far as the expiry tells.
 local score = {}
@@ -205,26 +219,12 @@ return #held
 `;
 
 /** ARGV: prefix, n, now, from ('failed' | 'notfound') -> number moved (call until it returns less than n) */
-export const RETRY_FAILED = `${COMMON}
-local n, now = tonumber(ARGV[2]), tonumber(ARGV[3])
+export const RETRY_FAILED = `${COMMON}${TO_PENDING}
 local from = ARGV[4] == 'notfound' and 'notfound' or 'failed'
-local items = redis.call('ZPOPMIN', setkey(from), n)
-local moved = 0
-for i = 1, #items, 2 do
-  local id = items[i]
-  local rec = getrec(id)
-  if rec then
-    rec.s = 'pending'
-    rec.a = 0
-    rec.r = nil
-    rec.e = now
-    rec.u = now
-    redis.call('ZADD', setkey('pending'), tail(), id)
-    putrec(id, rec)
-    moved = moved + 1
-  end
-end
-return moved
+return to_pending(from, tonumber(ARGV[2]), tonumber(ARGV[3]), function(rec)
+  rec.attempts = 0
+  rec.reason = nil
+end)
 `;
 
 /** ARGV: prefix -> six ZCARDs in ID_SETS order */

@@ -5,15 +5,11 @@
  */
 import path from 'node:path';
 import { CrawlError, StoreError } from '../core/errors.js';
+import { firstLine } from '../core/state-store-runtime/faults.js';
 
 function codeOf(error: unknown): string | undefined {
   const code = (error as { code?: unknown } | null)?.code;
   return typeof code === 'string' ? code : undefined;
-}
-
-function firstLine(error: unknown): string {
-  const message = error instanceof Error ? error.message : String(error);
-  return message.split('\n')[0];
 }
 
 /** SQLITE_BUSY and SQLITE_LOCKED (and their extended codes) pass once the other writer is done. */
