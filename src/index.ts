@@ -27,6 +27,14 @@ export type * from './core/site-adapter.js';
 export { graphListLimit } from './core/site-adapter.js';
 export type * from './core/state-store.js';
 export { ID_SETS } from './core/state-store.js';
+export {
+  type Completion,
+  type StateBackend,
+  type StateBackendCapabilities,
+  type StateRecord,
+  StateStoreRuntime,
+  type StoredEntry,
+} from './core/state-store-runtime/index.js';
 export { type CreateCrawlerOptions, type CsdnCrawler, createCrawler } from './crawler/create-crawler.js';
 export {
   type EngineConfigParts,
