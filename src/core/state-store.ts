@@ -25,6 +25,8 @@ export interface Lease {
   enqueuedAt: number;
   /** Discovery depth of the ID (0 for IDs the user gave). */
   depth: number;
+  /** True when the ID was claimed from a final set because its refresh was due (`enqueuedAt` is then its due time). */
+  refresh?: boolean;
 }
 
 export interface IdRecord {
@@ -37,6 +39,37 @@ export interface IdRecord {
   reason?: string;
   owner?: string;
   expiresAt?: number;
+  /** Epoch ms of the next refresh, for IDs in done or notfound that have one. */
+  dueAt?: number;
+}
+
+export interface CompleteOptions {
+  /**
+   * Epoch ms when the ID is due for its next refresh (profiles over time). Only for `done` and
+   * `notfound`; without it the ID stays final until someone adds it again with `recrawl`.
+   */
+  dueAt?: number;
+}
+
+export interface ClaimOptions {
+  /** Once pending is empty, also claim IDs whose refresh is due (`dueAt <= now`), earliest first. */
+  due?: boolean;
+  /** The clock, for tests and the replica's time scale; default `Date.now()`. */
+  now?: number;
+}
+
+/** How many refreshes are due, for `status` and the metrics. */
+export interface DueSummary {
+  /** Due now (`dueAt <= now`). */
+  dueNow: number;
+  /** Due within the next hour (not counting those due now). */
+  nextHour: number;
+  /** Due within the next 24 hours (not counting the next hour's). */
+  nextDay: number;
+  /** Due later than that. */
+  later: number;
+  /** Earliest due time of an ID not due yet; absent when none is scheduled. */
+  nextDueAt?: number;
 }
 
 export interface AddOptions {
@@ -63,8 +96,11 @@ export interface StateStore {
   add(ids: readonly string[], options?: AddOptions): Promise<number>;
   /** Move up to n IDs from backlog to pending, oldest first. */
   promote(n: number): Promise<number>;
-  /** Claim up to n IDs from pending (and expired leases) for `owner`. */
-  claim(owner: string, n: number, leaseMs: number): Promise<Lease[]>;
+  /**
+   * Claim up to n IDs from pending (and expired leases) for `owner`; with `options.due`, then IDs
+   * whose refresh is due, earliest first. Claims never scan all IDs, due ones included.
+   */
+  claim(owner: string, n: number, leaseMs: number, options?: ClaimOptions): Promise<Lease[]>;
   /** Extend the leases of IDs still held by owner. */
   renew(owner: string, ids: readonly string[], leaseMs: number): Promise<void>;
   /** Move a leased ID to a final set. Ignored (resolves false) when owner no longer holds the lease. */
@@ -73,6 +109,7 @@ export interface StateStore {
     id: string,
     outcome: 'done' | 'notfound' | 'failed',
     reason?: string,
+    options?: CompleteOptions,
   ): Promise<boolean>;
   /** Return leased IDs to pending (stop, throttling, outage); their `enqueuedAt` stays. */
   release(owner: string, ids: readonly string[]): Promise<void>;
@@ -86,6 +123,8 @@ export interface StateStore {
   /** Take IDs out of every set (a typo, junk from a wrong file). Resolves with how many were known. */
   remove(ids: readonly string[]): Promise<number>;
   counts(): Promise<SetCounts>;
+  /** Refreshes due now, soon and later (cost independent of the number of IDs). */
+  dueSummary?(now?: number): Promise<DueSummary>;
   /** Page through one set. */
   list(set: IdSet, options?: { limit?: number; after?: string }): Promise<IdRecord[]>;
   get(id: string): Promise<IdRecord | undefined>;
