@@ -42,6 +42,7 @@ function recorder(overrides: Partial<StateBackend<string>> = {}, maxBatch = 3) {
     retryFailed: async (from, n) => note(['retryFailed', from, n], 0),
     remove: async (ids) => note(['remove', [...ids]], ids.length),
     counts: async () => ({ ...ZERO }),
+    dueSummary: async () => ({ dueNow: 0, nextHour: 0, nextDay: 0, later: 0 }),
     list: async (set, limit, after) => note(['list', set, limit, after], []),
     get: async () => undefined,
     setMeta: async () => undefined,

@@ -51,10 +51,25 @@ export interface CompleteOptions {
   dueAt?: number;
 }
 
+/**
+ * Due times, the rules every store follows (the conformance suite checks each):
+ * - `complete(…, 'done' | 'notfound', …, { dueAt })` schedules the ID (it stays in its final set);
+ *   `dueAt` is ignored for `failed`. Completing again reschedules: an ID has at most one due time.
+ * - A claim with `due` takes pending IDs (and expired leases) first, then due IDs, earliest first.
+ *   A claimed due ID leaves the due index; its lease is like any other (renewed, released to
+ *   pending on stop with `enqueuedAt` kept, taken by another worker once it expires).
+ * - `remove`, `add(…, { recrawl: true })` and `retryFailed('notfound')` unschedule the ID.
+ * Keyv stores keep due times at minute granularity: an ID is due from the end of the minute its
+ * `dueAt` falls in (never early, at most a minute late), and `dueSummary` counts the same way;
+ * Redis is exact to the millisecond.
+ */
 export interface ClaimOptions {
   /** Once pending is empty, also claim IDs whose refresh is due (`dueAt <= now`), earliest first. */
   due?: boolean;
-  /** The clock, for tests and the replica's time scale; default `Date.now()`. */
+  /**
+   * The clock that decides what is due, for tests and the replica's time scale; default
+   * `Date.now()`. Lease expiry stays on the store's own clock.
+   */
   now?: number;
 }
 
@@ -123,8 +138,11 @@ export interface StateStore {
   /** Take IDs out of every set (a typo, junk from a wrong file). Resolves with how many were known. */
   remove(ids: readonly string[]): Promise<number>;
   counts(): Promise<SetCounts>;
-  /** Refreshes due now, soon and later (cost independent of the number of IDs). */
-  dueSummary?(now?: number): Promise<DueSummary>;
+  /**
+   * Refreshes due now, soon and later (cost independent of the number of IDs). Every store of this
+   * package has it; Keyv stores count at minute granularity (see `ClaimOptions`).
+   */
+  dueSummary(now?: number): Promise<DueSummary>;
   /** Page through one set. */
   list(set: IdSet, options?: { limit?: number; after?: string }): Promise<IdRecord[]>;
   get(id: string): Promise<IdRecord | undefined>;

@@ -5,6 +5,8 @@
  *                         owner?, leaseExpiresAt?} (older records: one-letter names, read too)
  *   P:set:<name>          sorted set per ID set; score = order (a counter) or, for leased, the expiry
  *   P:owner:<owner>       set of IDs leased by one owner
+ *   P:due                 sorted set of scheduled IDs (done / notfound) scored by their due time;
+ *                         the record keeps `dueAt` too
  *   P:seq / P:front       counters for tail and head positions
  *   P:meta                hash of metadata; P:workers + P:worker:<id> heartbeats
  * The prefix arrives as ARGV[1]; scripts build key names from it (single Redis, not Cluster).
@@ -31,8 +33,11 @@ local function head() return redis.call('DECR', P .. ':front') end
 local function leave(id, rec)
   redis.call('ZREM', setkey(rec.set), id)
   if rec.set == 'leased' and rec.owner then redis.call('SREM', ownerkey(rec.owner), id) end
+  -- Leaving done or notfound in any way unschedules the ID.
+  if rec.dueAt then redis.call('ZREM', P .. ':due', id) end
   rec.owner = nil
   rec.leaseExpiresAt = nil
+  rec.dueAt = nil
 end
 `;
 
@@ -66,6 +71,9 @@ local function to_pending(from, n, now, fresh)
     local rec = getrec(id)
     if rec then
       fresh(rec)
+      if rec.dueAt then redis.call('ZREM', P .. ':due', id) end
+      rec.dueAt = nil
+      rec.refresh = nil
       rec.set = 'pending'
       rec.enqueuedAt = now
       rec.updatedAt = now
@@ -83,9 +91,13 @@ export const PROMOTE = `${COMMON}${TO_PENDING}
 return to_pending('backlog', tonumber(ARGV[2]), tonumber(ARGV[3]), function(rec) end)
 `;
 
-/** ARGV: prefix, owner, n, now, leaseMs -> flat list: id, attemptsBefore, enqueuedAt, depth, expiresAt */
+/**
+ * ARGV: prefix, owner, n, now, leaseMs, dueNow ('' = no due IDs)
+ * -> flat list: id, attemptsBefore, enqueuedAt, depth, expiresAt, refresh (0/1)
+ */
 export const CLAIM = `${COMMON}
 local owner, n, now, leaseMs = ARGV[2], tonumber(ARGV[3]), tonumber(ARGV[4]), tonumber(ARGV[5])
+local dueNow = tonumber(ARGV[6])
 local expires = now + leaseMs
 local out = {}
 local function take(id, rec)
@@ -105,13 +117,14 @@ local function take(id, rec)
   out[#out + 1] = rec.enqueuedAt
   out[#out + 1] = rec.depth
   out[#out + 1] = expires
+  out[#out + 1] = rec.refresh and 1 or 0
 end
 local expired = redis.call('ZRANGEBYSCORE', setkey('leased'), '-inf', now, 'LIMIT', 0, n)
 for _, id in ipairs(expired) do
   local rec = getrec(id)
   if rec and rec.set == 'leased' then take(id, rec) else redis.call('ZREM', setkey('leased'), id) end
 end
-local want = n - #out / 5
+local want = n - #out / 6
 while want > 0 do
   local items = redis.call('ZPOPMIN', setkey('pending'), want)
   if #items == 0 then break end
@@ -121,6 +134,25 @@ while want > 0 do
     if rec and rec.set == 'pending' then
       take(id, rec)
       want = want - 1
+    end
+  end
+end
+-- Then refreshes that are due, earliest first: leased as a new request to crawl (enqueuedAt = dueAt).
+while dueNow and want > 0 do
+  local ids = redis.call('ZRANGEBYSCORE', P .. ':due', '-inf', ARGV[6], 'LIMIT', 0, want)
+  if #ids == 0 then break end
+  for _, id in ipairs(ids) do
+    local rec = getrec(id)
+    if rec and (rec.set == 'done' or rec.set == 'notfound') and rec.dueAt then
+      local dueAt = rec.dueAt
+      leave(id, rec)
+      rec.attempts = 0
+      rec.enqueuedAt = dueAt
+      rec.refresh = true
+      take(id, rec)
+      want = want - 1
+    else
+      redis.call('ZREM', P .. ':due', id)
     end
   end
 end
@@ -143,18 +175,26 @@ end
 return 0
 `;
 
-/** ARGV: prefix, now, then groups of 4: owner, id, outcome, reason ('' = none) -> list of 0/1 */
+/**
+ * ARGV: prefix, now, then groups of 5: owner, id, outcome, reason ('' = none), dueAt ('' = none)
+ * -> list of 0/1
+ */
 export const COMPLETE = `${COMMON}
 local now = tonumber(ARGV[2])
 local out = {}
-for i = 3, #ARGV, 4 do
-  local owner, id, outcome, reason = ARGV[i], ARGV[i + 1], ARGV[i + 2], ARGV[i + 3]
+for i = 3, #ARGV, 5 do
+  local owner, id, outcome, reason, dueAt = ARGV[i], ARGV[i + 1], ARGV[i + 2], ARGV[i + 3], ARGV[i + 4]
   local rec = getrec(id)
   if rec and rec.set == 'leased' and rec.owner == owner then
     leave(id, rec)
     rec.set = outcome
     rec.updatedAt = now
     if reason ~= '' then rec.reason = reason else rec.reason = nil end
+    rec.refresh = nil
+    if dueAt ~= '' and outcome ~= 'failed' then
+      rec.dueAt = tonumber(dueAt)
+      redis.call('ZADD', P .. ':due', dueAt, id)
+    end
     redis.call('ZADD', setkey(outcome), tail(), id)
     putrec(id, rec)
     out[#out + 1] = 1
@@ -236,6 +276,23 @@ end
 return out
 `;
 
+/**
+ * ARGV: prefix, now, now + 1 h, now + 24 h -> dueNow, nextHour, nextDay, later, nextDueAt ('' = none).
+ * ZCOUNTs: O(log N), whatever the number of IDs.
+ */
+export const DUE_SUMMARY = `${COMMON}
+local key = P .. ':due'
+local now, hour, day = ARGV[2], ARGV[3], ARGV[4]
+local nextDue = redis.call('ZRANGEBYSCORE', key, '(' .. now, '+inf', 'WITHSCORES', 'LIMIT', 0, 1)
+return {
+  redis.call('ZCOUNT', key, '-inf', now),
+  redis.call('ZCOUNT', key, '(' .. now, hour),
+  redis.call('ZCOUNT', key, '(' .. hour, day),
+  redis.call('ZCOUNT', key, '(' .. day, '+inf'),
+  nextDue[2] or '',
+}
+`;
+
 /** ARGV: prefix, set, limit, after ('' = from the start) -> flat list: id, record JSON */
 export const LIST = `${COMMON}
 local name, limit, after = ARGV[2], tonumber(ARGV[3]), ARGV[4]
@@ -264,6 +321,7 @@ export const QUEUE_SCRIPTS = {
   CLAIM,
   COMPLETE,
   COUNTS,
+  DUE_SUMMARY,
   LIST,
   PROMOTE,
   RELEASE,

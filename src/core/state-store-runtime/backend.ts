@@ -1,5 +1,5 @@
 import type { CrawlError } from '../errors.js';
-import type { IdSet, Lease, RetrySet, SetCounts, WorkerInfo } from '../state-store.js';
+import type { DueSummary, IdSet, Lease, RetrySet, SetCounts, WorkerInfo } from '../state-store.js';
 import type { StateRecord } from './record.js';
 
 /** What a backend can do beyond the ID sets; the runtime offers the matching methods only when set. */
@@ -17,6 +17,8 @@ export interface Completion {
   id: string;
   outcome: Outcome;
   reason?: string;
+  /** When its next refresh is due; only for done and notfound (the runtime drops it for failed). */
+  dueAt?: number;
 }
 
 export interface StoredEntry {
@@ -43,8 +45,13 @@ export interface StateBackend<Raw = unknown> {
   add(ids: readonly string[], to: 'backlog' | 'pending', depth: number, recrawl: boolean): Promise<number>;
   /** Moves up to n IDs from the head of backlog to the tail of pending. */
   promote(n: number): Promise<number>;
-  /** Leases up to n IDs: expired leases first, then the head of pending. */
-  claim(owner: string, n: number, leaseMs: number): Promise<Lease[]>;
+  /**
+   * Leases up to n IDs: expired leases first, then the head of pending, then (only when `dueNow` is
+   * given) done / notfound IDs with `dueAt <= dueNow`, earliest first: they leave the due index and
+   * are leased with `refresh: true`, attempts reset to 0 and `enqueuedAt` = their `dueAt`.
+   * Lease expiry stays on the store's own clock (`Date.now()`); `dueNow` only decides what is due.
+   */
+  claim(owner: string, n: number, leaseMs: number, dueNow?: number): Promise<Lease[]>;
   renew(owner: string, ids: readonly string[], leaseMs: number): Promise<void>;
   /**
    * Writes a group of completions at once and resolves with one flag per completion (false: the owner
@@ -55,10 +62,12 @@ export interface StateBackend<Raw = unknown> {
   /** Puts the owner's leases among `ids` at the head of pending, in the order given. */
   release(owner: string, ids: readonly string[]): Promise<void>;
   releaseOwner(owner: string): Promise<number>;
-  /** Moves up to n IDs from `from` to pending with a fresh budget of attempts. */
+  /** Moves up to n IDs from `from` to pending with a fresh budget of attempts (and unscheduled). */
   retryFailed(from: RetrySet, n: number): Promise<number>;
   remove(ids: readonly string[]): Promise<number>;
   counts(): Promise<SetCounts>;
+  /** Refreshes due at `now`, in the next hour, day and later; cost independent of the number of IDs. */
+  dueSummary(now: number): Promise<DueSummary>;
   /** Up to `limit` (≥ 1) entries of one set, after the ID `after` (none when it left the set). */
   list(set: IdSet, limit: number, after: string | undefined): Promise<StoredEntry[]>;
   get(id: string): Promise<StateRecord | undefined>;

@@ -67,3 +67,10 @@ export function checkAddTarget(to: string): void {
     throw new InvalidInputError(`cannot add IDs to "${to}": only to pending or backlog`);
   }
 }
+
+/** A point in time (a due time, the clock of a claim): epoch milliseconds, a finite number. */
+export function checkTime(time: number, what: string): void {
+  if (typeof time !== 'number' || !Number.isFinite(time)) {
+    throw new InvalidInputError(`invalid ${what} ${JSON.stringify(time)}: epoch milliseconds`);
+  }
+}

@@ -38,7 +38,7 @@ export class GroupCommit {
         this.scheduled = true;
         this.flush();
       }
-      return batch.map(({ owner, id, outcome, reason }) => ({ owner, id, outcome, reason }));
+      return batch.map(({ owner, id, outcome, reason, dueAt }) => ({ owner, id, outcome, reason, dueAt }));
     };
     this.write(take).then(
       (results) => {

@@ -23,6 +23,12 @@ export interface StateRecord {
   leaseExpiresAt?: number;
   /** Position of the ID's entry in its owner's list, while leased. */
   ownerIndex?: number;
+  /** When its next refresh is due, while in done or notfound and scheduled. */
+  dueAt?: number;
+  /** Position of the ID's entry in its due slot's list (Keyv), while scheduled. */
+  dueIndex?: number;
+  /** Claimed because its refresh was due; kept while leased or released, cleared when it completes. */
+  refresh?: boolean;
 }
 
 /** A record as `list()` and `get()` show it. */
@@ -36,6 +42,7 @@ export function toIdRecord(id: string, record: StateRecord): IdRecord {
   };
   // Lua's cjson turns a cleared field into null.
   if (record.reason !== undefined && record.reason !== null) out.reason = record.reason;
+  if (typeof record.dueAt === 'number') out.dueAt = record.dueAt;
   if (record.set === 'leased') {
     out.owner = record.owner;
     out.expiresAt = record.leaseExpiresAt;
@@ -45,7 +52,7 @@ export function toIdRecord(id: string, record: StateRecord): IdRecord {
 
 /** The lease a claim hands out for a record just moved to leased (its attempts already counted). */
 export function leaseOf(id: string, record: StateRecord): Lease {
-  return {
+  const lease: Lease = {
     id,
     owner: record.owner ?? '',
     expiresAt: record.leaseExpiresAt ?? 0,
@@ -53,4 +60,6 @@ export function leaseOf(id: string, record: StateRecord): Lease {
     enqueuedAt: record.enqueuedAt ?? record.updatedAt,
     depth: record.depth,
   };
+  if (record.refresh === true) lease.refresh = true;
+  return lease;
 }

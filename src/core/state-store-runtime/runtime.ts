@@ -1,6 +1,9 @@
 import { StoreError } from '../errors.js';
 import type {
   AddOptions,
+  ClaimOptions,
+  CompleteOptions,
+  DueSummary,
   IdRecord,
   IdSet,
   Lease,
@@ -20,6 +23,7 @@ import {
   checkOwner,
   checkRetrySet,
   checkSet,
+  checkTime,
 } from './checks.js';
 import { eachChunk, untilShort } from './chunks.js';
 import { toStoreFault } from './faults.js';
@@ -73,13 +77,15 @@ export class StateStoreRuntime<Raw = unknown> implements StateStore {
     );
   }
 
-  async claim(owner: string, n: number, leaseMs: number): Promise<Lease[]> {
+  async claim(owner: string, n: number, leaseMs: number, options: ClaimOptions = {}): Promise<Lease[]> {
     this.ensureOpen();
     checkOwner(owner);
     checkLeaseMs(leaseMs);
     const wanted = checkCount(n, 'claim size');
+    if (options.now !== undefined) checkTime(options.now, 'clock');
     if (wanted === 0) return [];
-    return this.wrapFaults(() => this.backend.claim(owner, wanted, leaseMs));
+    const dueNow = options.due === true ? (options.now ?? Date.now()) : undefined;
+    return this.wrapFaults(() => this.backend.claim(owner, wanted, leaseMs, dueNow));
   }
 
   async renew(owner: string, ids: readonly string[], leaseMs: number): Promise<void> {
@@ -92,13 +98,22 @@ export class StateStoreRuntime<Raw = unknown> implements StateStore {
     });
   }
 
-  async complete(owner: string, id: string, outcome: Outcome, reason?: string): Promise<boolean> {
+  async complete(
+    owner: string,
+    id: string,
+    outcome: Outcome,
+    reason?: string,
+    options: CompleteOptions = {},
+  ): Promise<boolean> {
     this.ensureOpen();
     checkOwner(owner);
     checkIdList([id]);
     checkOutcome(outcome);
+    if (options.dueAt !== undefined) checkTime(options.dueAt, 'due time');
     const completion: Completion = { owner, id, outcome };
     if (reason !== undefined) completion.reason = reason;
+    // A failed ID waits for retryFailed, not for a refresh.
+    if (options.dueAt !== undefined && outcome !== 'failed') completion.dueAt = options.dueAt;
     return this.completions.push(completion);
   }
 
@@ -142,6 +157,12 @@ export class StateStoreRuntime<Raw = unknown> implements StateStore {
   async counts(): Promise<SetCounts> {
     this.ensureOpen();
     return this.wrapFaults(() => this.backend.counts());
+  }
+
+  async dueSummary(now: number = Date.now()): Promise<DueSummary> {
+    this.ensureOpen();
+    checkTime(now, 'clock');
+    return this.wrapFaults(() => this.backend.dueSummary(now));
   }
 
   async list(set: IdSet, options: { limit?: number; after?: string } = {}): Promise<IdRecord[]> {

@@ -1,7 +1,7 @@
 import type Keyv from 'keyv';
 import type { CrawlError } from '../../core/errors.js';
 import { StoreError } from '../../core/errors.js';
-import type { IdSet, Lease, RetrySet, SetCounts, WorkerInfo } from '../../core/state-store.js';
+import type { DueSummary, IdSet, Lease, RetrySet, SetCounts, WorkerInfo } from '../../core/state-store.js';
 import {
   type Completion,
   firstLine,
@@ -12,6 +12,8 @@ import {
 import { isSqliteAdapter, type SqliteLikeAdapter } from '../keyv-sqlite-tuning.js';
 import { type Mutex, mutexFor } from '../mutex.js';
 import { sqliteFault } from '../store-fault.js';
+import { takeDue } from './due-claim.js';
+import { DUE_KEY, schedule, summarizeDue } from './due-index.js';
 import {
   enter,
   isCurrent,
@@ -91,7 +93,7 @@ export class KeyvStateBackend implements StateBackend<Keyv> {
     }));
   }
 
-  claim(owner: string, n: number, leaseMs: number): Promise<Lease[]> {
+  claim(owner: string, n: number, leaseMs: number, dueNow?: number): Promise<Lease[]> {
     return this.run(async (work) => {
       const mine = ownerList(owner);
       await work.prefetch(['leased', 'pending', mine], true);
@@ -105,9 +107,11 @@ export class KeyvStateBackend implements StateBackend<Keyv> {
         CHUNK,
       );
       const fresh = await takeFromHead(work, 'pending', n - expired.length, () => true, Infinity, CHUNK);
+      const wantDue = n - expired.length - fresh.length;
+      const due = dueNow === undefined ? [] : await takeDue(work, wantDue, dueNow);
       await settleOwnerHead(work, mine, 2 * n + 64);
       const leases: Lease[] = [];
-      for (const t of [...expired, ...fresh]) {
+      for (const t of [...expired, ...fresh, ...due]) {
         await leave(work, t.rec);
         const rec: KeyvRecord = {
           ...t.rec,
@@ -147,7 +151,7 @@ export class KeyvStateBackend implements StateBackend<Keyv> {
       const batch = take();
       const outcomes = [...new Set(batch.map((c) => c.outcome))];
       // List heads, counters and records in one round trip.
-      await work.getMany([...outcomes.map(metaKey), 'C', ...batch.map((c) => recKey(c.id))]);
+      await work.getMany([...outcomes.map(metaKey), 'C', DUE_KEY, ...batch.map((c) => recKey(c.id))]);
       const now = Date.now();
       const results: boolean[] = [];
       for (const c of batch) {
@@ -165,7 +169,8 @@ export class KeyvStateBackend implements StateBackend<Keyv> {
         };
         if (rec.enqueuedAt !== undefined) next.enqueuedAt = rec.enqueuedAt;
         if (c.reason !== undefined) next.reason = c.reason;
-        await enter(work, c.id, next, c.outcome, 'tail', now);
+        const written = await enter(work, c.id, next, c.outcome, 'tail', now);
+        if (c.dueAt !== undefined && c.outcome !== 'failed') await schedule(work, c.id, written, c.dueAt);
         results.push(true);
       }
       return results;
@@ -224,6 +229,10 @@ export class KeyvStateBackend implements StateBackend<Keyv> {
 
   counts(): Promise<SetCounts> {
     return this.run(async (work) => ({ ...(await work.counts()) }), false);
+  }
+
+  dueSummary(now: number): Promise<DueSummary> {
+    return this.run((work) => summarizeDue(work, now), false);
   }
 
   list(set: IdSet, limit: number, after: string | undefined): Promise<StoredEntry[]> {

@@ -1,4 +1,5 @@
 import type { IdSet } from '../../core/state-store.js';
+import { unschedule } from './due-index.js';
 import { type Item, itemKey, type KeyvRecord, ownerList, recKey, type Work } from './work.js';
 
 /** One entry of a list, with the record of its ID (undefined when the ID is gone). */
@@ -32,16 +33,20 @@ export function isCurrent(entry: Entry, set: IdSet): entry is Entry & { rec: Key
   return entry.rec !== undefined && entry.rec.set === set && entry.rec.index === entry.idx;
 }
 
-/** Removes the ID's entry from its current list (and from its owner's list) and counts it out. */
+/**
+ * Removes the ID's entry from its current list (and from its owner's list, and the due index) and
+ * counts it out. Leaving done or notfound in any way unschedules the ID.
+ */
 export async function leave(work: Work, rec: KeyvRecord): Promise<void> {
   work.delete(itemKey(rec.set, rec.index));
+  await unschedule(work, rec);
   if (rec.set === 'leased' && rec.owner !== undefined && rec.ownerIndex !== undefined) {
     work.delete(itemKey(ownerList(rec.owner), rec.ownerIndex));
   }
   (await work.counts())[rec.set]--;
 }
 
-/** Puts the ID into `set` at the head or tail of its list, writes the record and counts it in. */
+/** Puts the ID into `set` at the head or tail of its list, writes the record and counts it in; resolves with it. */
 export async function enter(
   work: Work,
   id: string,
@@ -50,7 +55,7 @@ export async function enter(
   where: 'head' | 'tail',
   now: number,
   keepEnqueued = false,
-): Promise<void> {
+): Promise<KeyvRecord> {
   const meta = await work.list(set);
   const index = where === 'tail' ? meta.t++ : --meta.h;
   const next: KeyvRecord = { ...rec, set, index };
@@ -68,6 +73,7 @@ export async function enter(
   }
   work.set(recKey(id), next);
   (await work.counts())[set]++;
+  return next;
 }
 
 /** Returns leases to the front of pending, keeping their order, so they are crawled next. */

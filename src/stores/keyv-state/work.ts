@@ -11,6 +11,7 @@ import { decodeRecord } from '../state-record.js';
  *   I:<list>:<index>  one list entry {i: id, x?: lease expiry}
  *   C                 the six counters
  *   M:<key>           free-form metadata (the CLI's `status`);  W  the worker heartbeats
+ *   D:…, N:…, DQ      the due index (due-index.ts); a store without them has nothing scheduled
  * An entry is deleted whenever its ID leaves the list, so lists are deques with holes: heads skip
  * holes lazily, claims and counts never scan all IDs, and a record always says where its ID is.
  * List heads and entries keep short names: there is one per ID and list, written on every move.
@@ -103,6 +104,12 @@ export class Work {
       this.lists.set(name, meta);
     }
     return meta;
+  }
+
+  /** Drops a list that has no entries left: its head is deleted rather than written. */
+  forgetList(name: string): void {
+    this.lists.delete(name);
+    this.delete(metaKey(name));
   }
 
   async counts(): Promise<SetCounts> {

@@ -1,6 +1,7 @@
 import type { Redis as RedisClient } from 'ioredis';
 import type { CrawlError } from '../../core/errors.js';
 import {
+  type DueSummary,
   ID_SETS,
   type IdSet,
   type Lease,
@@ -48,18 +49,23 @@ export class RedisStateBackend implements StateBackend<RedisClient> {
     return (await this.run('PROMOTE', n, Date.now())) as number;
   }
 
-  async claim(owner: string, n: number, leaseMs: number): Promise<Lease[]> {
-    const flat = (await this.run('CLAIM', owner, n, Date.now(), leaseMs)) as (string | number)[];
+  async claim(owner: string, n: number, leaseMs: number, dueNow?: number): Promise<Lease[]> {
+    const flat = (await this.run('CLAIM', owner, n, Date.now(), leaseMs, dueNow ?? '')) as (
+      | string
+      | number
+    )[];
     const leases: Lease[] = [];
-    for (let i = 0; i < flat.length; i += 5) {
-      leases.push({
+    for (let i = 0; i < flat.length; i += 6) {
+      const lease: Lease = {
         id: String(flat[i]),
         owner,
         attempts: Number(flat[i + 1]),
         enqueuedAt: Number(flat[i + 2]),
         depth: Number(flat[i + 3]),
         expiresAt: Number(flat[i + 4]),
-      });
+      };
+      if (Number(flat[i + 5]) === 1) lease.refresh = true;
+      leases.push(lease);
     }
     return leases;
   }
@@ -71,7 +77,7 @@ export class RedisStateBackend implements StateBackend<RedisClient> {
   async complete(take: () => readonly Completion[]): Promise<boolean[]> {
     // One microtask: completions issued in the same tick join this script.
     await Promise.resolve();
-    const args = take().flatMap((c) => [c.owner, c.id, c.outcome, c.reason ?? '']);
+    const args = take().flatMap((c) => [c.owner, c.id, c.outcome, c.reason ?? '', c.dueAt ?? '']);
     const result = (await this.run('COMPLETE', Date.now(), ...args)) as number[];
     return result.map((flag) => Number(flag) === 1);
   }
@@ -100,6 +106,24 @@ export class RedisStateBackend implements StateBackend<RedisClient> {
       counts[set] = Number(values[i]);
     });
     return counts;
+  }
+
+  async dueSummary(now: number): Promise<DueSummary> {
+    const hour = 3_600_000;
+    const [dueNow, nextHour, nextDay, later, next] = (await this.run(
+      'DUE_SUMMARY',
+      now,
+      now + hour,
+      now + 24 * hour,
+    )) as (number | string)[];
+    const summary: DueSummary = {
+      dueNow: Number(dueNow),
+      nextHour: Number(nextHour),
+      nextDay: Number(nextDay),
+      later: Number(later),
+    };
+    if (next !== '') summary.nextDueAt = Number(next);
+    return summary;
   }
 
   async list(set: IdSet, limit: number, after: string | undefined): Promise<StoredEntry[]> {

@@ -1,7 +1,7 @@
 import { expect, it } from 'vitest';
 import type { IdSet, StateStore } from '../../core/state-store.js';
 import { ID_SETS } from '../../core/state-store.js';
-import { ids, type StateStoreSuite } from './state-store-suite.js';
+import { ids, type StateStoreSuite, seededRandom } from './state-store-suite.js';
 
 async function total(store: StateStore): Promise<number> {
   const counts = await store.counts();
@@ -24,11 +24,7 @@ export function bookkeepingCases(t: StateStoreSuite): void {
   it('keeps the counts equal to the number of known IDs through any sequence', async () => {
     const { store } = t;
     // A fixed pseudo-random walk over every operation.
-    let seed = 42;
-    const rand = (n: number) => {
-      seed = (seed * 1103515245 + 12345) % 2147483648;
-      return seed % n;
-    };
+    const rand = seededRandom(42);
     const known = new Set<string>();
     for (let step = 0; step < 60; step++) {
       const op = rand(8);

@@ -27,3 +27,12 @@ export interface StateStoreSuite {
 export function ids(prefix: string, n: number): string[] {
   return Array.from({ length: n }, (_, i) => `${prefix}${String(i).padStart(4, '0')}`);
 }
+
+/** A fixed pseudo-random sequence (the same walk on every store): `rand(n)` is in [0, n). */
+export function seededRandom(seed: number): (n: number) => number {
+  let state = seed;
+  return (n) => {
+    state = (state * 1103515245 + 12345) % 2147483648;
+    return state % n;
+  };
+}

@@ -1,6 +1,7 @@
 import { afterEach, beforeEach, describe } from 'vitest';
 import type { StateStore } from '../../core/state-store.js';
 import { bookkeepingCases } from './state-store-bookkeeping.js';
+import { dueCases } from './state-store-due.js';
 import { leaseCases } from './state-store-leases.js';
 import { queueCases } from './state-store-queue.js';
 import type { StateStoreCapabilities, StateStoreHandle, StateStoreSuite } from './state-store-suite.js';
@@ -41,5 +42,6 @@ export function stateStoreConformance(
     queueCases(suite);
     leaseCases(suite);
     bookkeepingCases(suite);
+    dueCases(suite);
   });
 }
