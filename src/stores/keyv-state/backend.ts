@@ -20,7 +20,7 @@ import {
   leave,
   readEntries,
   requeueAtHead,
-  settleOwnerHead,
+  settleHead,
   type Taken,
   takeFromHead,
 } from './lists.js';
@@ -109,7 +109,7 @@ export class KeyvStateBackend implements StateBackend<Keyv> {
       const fresh = await takeFromHead(work, 'pending', n - expired.length, () => true, Infinity, CHUNK);
       const wantDue = n - expired.length - fresh.length;
       const due = dueNow === undefined ? [] : await takeDue(work, wantDue, dueNow);
-      await settleOwnerHead(work, mine, 2 * n + 64);
+      await settleHead(work, mine, 2 * n + 64);
       const leases: Lease[] = [];
       for (const t of [...expired, ...fresh, ...due]) {
         await leave(work, t.rec);
@@ -124,6 +124,8 @@ export class KeyvStateBackend implements StateBackend<Keyv> {
         await enter(work, t.id, rec, 'leased', 'tail', now);
         leases.push(leaseOf(t.id, rec));
       }
+      // Refreshes leave holes in done and notfound, roughly in the order they were written there.
+      for (const set of new Set(due.map((t) => t.rec.set))) await settleHead(work, set, 2 * n + 64);
       return leases;
     });
   }

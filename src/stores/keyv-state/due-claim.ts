@@ -15,12 +15,15 @@ export async function takeDue(work: Work, want: number, now: number): Promise<Ta
   const state = await loadDue(work);
   if (!state || want <= 0) return taken;
   const last = Math.min(nowSlotOf(now), state.m);
-  let from = state.c;
-  let stopped: number | undefined;
+  let cursor = state.c;
   while (taken.length < want) {
-    const slot = await firstBusySlot(work, from, last);
-    if (slot === undefined) break;
-    stopped = slot;
+    const slot = await firstBusySlot(work, cursor, last);
+    if (slot === undefined) {
+      // Nothing is left up to `last`.
+      cursor = Math.max(cursor, last + 1);
+      break;
+    }
+    cursor = slot;
     const list = slotList(slot);
     const meta = await work.list(list);
     while (taken.length < want && meta.h < meta.t) {
@@ -47,13 +50,12 @@ export async function takeDue(work: Work, want: number, now: number): Promise<Ta
       if (meta.h < end) break;
     }
     if (meta.h < meta.t) break;
-    from = slot + 1;
-    stopped = undefined;
+    cursor = slot + 1;
   }
-  // Every slot below the one we stopped at is empty now (or was never used).
+  // Every slot below the cursor is empty now.
   const after = await loadDue(work);
   if (after) {
-    after.c = Math.max(after.c, Math.min(stopped ?? Math.max(from, last + 1), after.m));
+    after.c = Math.max(after.c, Math.min(cursor, after.m));
     work.set(DUE_KEY, after);
   }
   return taken;

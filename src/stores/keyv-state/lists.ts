@@ -127,8 +127,11 @@ export async function takeFromHead(
   return taken;
 }
 
-/** Moves an owner list's head past entries of leases that ended, so `releaseOwner` stays short. */
-export async function settleOwnerHead(work: Work, list: string, budget: number): Promise<void> {
+/**
+ * Moves a list's head past entries that left it (leases that ended, so `releaseOwner` stays short;
+ * refreshes taken from done, so `list` does not walk a growing run of holes).
+ */
+export async function settleHead(work: Work, list: string, budget: number): Promise<void> {
   const meta = await work.list(list);
   const end = Math.min(meta.t, meta.h + budget);
   if (end <= meta.h) return;
