@@ -8,8 +8,8 @@
  *
  * Prints the time to add the IDs, `counts()` latency, claim+complete throughput (IDs/s: claiming a
  * batch, then completing each ID one after another, and completing the batch in parallel as a worker
- * pool does) and the peak RSS. The file lives in a
- * temporary directory and is deleted afterwards.
+ * pool does) and the peak RSS. Then the due-time figures (bench/state-store-due.ts), each scenario
+ * on a fresh store of the same kind. Files live in a temporary directory and are deleted afterwards.
  */
 
 import { randomUUID } from 'node:crypto';
@@ -18,7 +18,8 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import type { StateStore } from '../src/core/state-store.js';
 import { openKeyvStateStore } from '../src/stores/keyv-state-store.js';
-import { openRedisStateStore, type RedisStateStore } from '../src/stores/redis-state-store.js';
+import { openRedisStateStore } from '../src/stores/redis-state-store.js';
+import { type BenchStore, dueFigures } from './state-store-due.js';
 
 const total = Number(process.argv[2] ?? 1_000_000);
 const batch = Number(process.argv[3] ?? 100);
@@ -27,9 +28,26 @@ const claimTotal = Number(process.argv[4] ?? 20_000);
 const dir = await mkdtemp(path.join(tmpdir(), 'csdn-bench-'));
 const file = path.join(dir, 'state.sqlite');
 const redisUrl = process.argv[5];
-const store: StateStore = redisUrl
-  ? await openRedisStateStore({ url: redisUrl, prefix: `csdn-bench-${randomUUID()}` })
-  : await openKeyvStateStore({ path: file });
+let files = 0;
+async function openBenchStore(): Promise<BenchStore> {
+  if (redisUrl) {
+    const redis = await openRedisStateStore({ url: redisUrl, prefix: `csdn-bench-${randomUUID()}` });
+    return { store: redis, cleanup: () => redis.destroy().finally(() => redis.close()) };
+  }
+  const where = files++ === 0 ? file : path.join(dir, `state-${files}.sqlite`);
+  const keyv = await openKeyvStateStore({ path: where });
+  const remove = (suffix: string) => rm(`${where}${suffix}`, { force: true });
+  return {
+    store: keyv,
+    // The first file stays until its size is printed; the others go once their figures are out.
+    cleanup: async () => {
+      await keyv.close();
+      if (where !== file) await Promise.all(['', '-wal', '-shm'].map(remove));
+    },
+  };
+}
+const bench = await openBenchStore();
+const store: StateStore = bench.store;
 console.log(`store: ${redisUrl ? `Redis ${redisUrl}` : `Keyv SQLite ${file}`}`);
 const seconds = (start: bigint) => Number(process.hrtime.bigint() - start) / 1e9;
 
@@ -91,7 +109,11 @@ try {
     `file: ${(size / 1e6).toFixed(0)} MB; peak RSS: ${(process.resourceUsage().maxRSS / 1024).toFixed(0)} MB`,
   );
 } finally {
-  if (redisUrl) await (store as RedisStateStore).destroy();
-  await store.close();
+  await bench.cleanup();
+}
+try {
+  await dueFigures(openBenchStore, total, batch, claimTotal);
+  console.log(`peak RSS: ${(process.resourceUsage().maxRSS / 1024).toFixed(0)} MB`);
+} finally {
   await rm(dir, { recursive: true, force: true });
 }

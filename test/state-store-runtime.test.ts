@@ -192,6 +192,61 @@ describe('StateStoreRuntime: batches', () => {
   });
 });
 
+describe('StateStoreRuntime: due times', () => {
+  it('passes the due clock to claims only when due IDs are asked for', async () => {
+    const seen: (number | undefined)[] = [];
+    const { store } = recorder({
+      claim: async (_owner, _n, _leaseMs, dueNow) => {
+        seen.push(dueNow);
+        return [];
+      },
+    });
+    await store.claim('w', 1, 1000);
+    await store.claim('w', 1, 1000, { now: 5 });
+    await store.claim('w', 1, 1000, { due: true, now: 1234 });
+    const before = Date.now();
+    await store.claim('w', 1, 1000, { due: true });
+    expect(seen.slice(0, 3)).toEqual([undefined, undefined, 1234]);
+    expect(seen[3]).toBeGreaterThanOrEqual(before);
+  });
+
+  it('sends due times with done and notfound completions, never with failed ones', async () => {
+    const taken: Completion[] = [];
+    const { store } = recorder({
+      complete: async (take) => {
+        await Promise.resolve();
+        const batch = take();
+        taken.push(...batch);
+        return batch.map(() => true);
+      },
+    });
+    await Promise.all([
+      store.complete('w', 'a', 'done', undefined, { dueAt: 100 }),
+      store.complete('w', 'b', 'failed', 'x', { dueAt: 200 }),
+      store.complete('w', 'c', 'notfound', 'gone', { dueAt: 300 }),
+    ]);
+    expect(taken.map((c) => [c.id, c.dueAt])).toEqual([
+      ['a', 100],
+      ['b', undefined],
+      ['c', 300],
+    ]);
+  });
+
+  it('rejects due times and clocks that are not finite numbers', async () => {
+    const { calls, store } = recorder();
+    const bad: Promise<unknown>[] = [
+      store.complete('w', 'a', 'done', undefined, { dueAt: Number.NaN }),
+      store.complete('w', 'a', 'done', undefined, { dueAt: '1' as unknown as number }),
+      store.claim('w', 1, 1000, { due: true, now: Number.POSITIVE_INFINITY }),
+      store.dueSummary(Number.NaN),
+    ];
+    for (const attempt of bad)
+      expect(await attempt.catch((e: unknown) => e)).toBeInstanceOf(InvalidInputError);
+    expect(calls).toEqual([]);
+    expect(await store.dueSummary(0)).toEqual({ dueNow: 0, nextHour: 0, nextDay: 0, later: 0 });
+  });
+});
+
 describe('StateStoreRuntime: group commit', () => {
   it('sends completions of one tick in one write, at most the batch size, each with its own answer', async () => {
     const { calls, store } = recorder();

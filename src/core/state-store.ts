@@ -91,7 +91,7 @@ export interface AddOptions {
   /** Target set; default 'pending'. */
   to?: 'backlog' | 'pending';
   depth?: number;
-  /** Re-queue IDs that already reached a final set (crawl them again). */
+  /** Re-queue IDs that already reached a final set (crawl them again); a due time they had is dropped. */
   recrawl?: boolean;
 }
 
@@ -118,7 +118,11 @@ export interface StateStore {
   claim(owner: string, n: number, leaseMs: number, options?: ClaimOptions): Promise<Lease[]>;
   /** Extend the leases of IDs still held by owner. */
   renew(owner: string, ids: readonly string[], leaseMs: number): Promise<void>;
-  /** Move a leased ID to a final set. Ignored (resolves false) when owner no longer holds the lease. */
+  /**
+   * Move a leased ID to a final set; with `options.dueAt` (done / notfound) schedule its next refresh
+   * (replacing none: a leased ID has no due time). Ignored (resolves false) when owner no longer
+   * holds the lease.
+   */
   complete(
     owner: string,
     id: string,
@@ -132,10 +136,13 @@ export interface StateStore {
   releaseOwner(owner: string): Promise<number>;
   /**
    * Move failed IDs (or, with `'notfound'`, IDs judged not found) back to pending, with a fresh
-   * budget of attempts and no reason. Resolves with how many moved.
+   * budget of attempts, no reason and no due time. Resolves with how many moved.
    */
   retryFailed(from?: RetrySet): Promise<number>;
-  /** Take IDs out of every set (a typo, junk from a wrong file). Resolves with how many were known. */
+  /**
+   * Take IDs out of every set and the due index (a typo, junk from a wrong file). Resolves with how
+   * many were known.
+   */
   remove(ids: readonly string[]): Promise<number>;
   counts(): Promise<SetCounts>;
   /**

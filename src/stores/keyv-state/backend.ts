@@ -13,7 +13,7 @@ import { isSqliteAdapter, type SqliteLikeAdapter } from '../keyv-sqlite-tuning.j
 import { type Mutex, mutexFor } from '../mutex.js';
 import { sqliteFault } from '../store-fault.js';
 import { takeDue } from './due-claim.js';
-import { DUE_KEY, schedule, summarizeDue } from './due-index.js';
+import { schedule, scheduleKeys, summarizeDue } from './due-index.js';
 import {
   enter,
   isCurrent,
@@ -153,7 +153,13 @@ export class KeyvStateBackend implements StateBackend<Keyv> {
       const batch = take();
       const outcomes = [...new Set(batch.map((c) => c.outcome))];
       // List heads, counters and records in one round trip.
-      await work.getMany([...outcomes.map(metaKey), 'C', DUE_KEY, ...batch.map((c) => recKey(c.id))]);
+      const dueAts = batch.flatMap((c) => (c.dueAt === undefined || c.outcome === 'failed' ? [] : [c.dueAt]));
+      await work.getMany([
+        ...outcomes.map(metaKey),
+        'C',
+        ...scheduleKeys(dueAts),
+        ...batch.map((c) => recKey(c.id)),
+      ]);
       const now = Date.now();
       const results: boolean[] = [];
       for (const c of batch) {

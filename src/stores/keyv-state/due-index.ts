@@ -1,5 +1,5 @@
 import type { DueSummary } from '../../core/state-store.js';
-import { itemKey, type KeyvRecord, recKey, type Work } from './work.js';
+import { itemKey, type KeyvRecord, metaKey, recKey, type Work } from './work.js';
 
 /*
  * The due index on a key-value store (layout next to work.ts's):
@@ -52,6 +52,11 @@ function counterKey(bucket: Bucket): string {
   return `N:${LEVEL_NAMES[bucket.level]}:${Math.floor(bucket.first / size)}`;
 }
 
+/** The minute, hour and day counters a slot counts in. */
+function slotCounterKeys(slot: number): string[] {
+  return LEVELS.map((_, level) => counterKey({ level, first: slot, last: slot }));
+}
+
 /** Buckets covering slots [a, b] in order, each as large as its alignment allows (up to `maxLevel`). */
 function cover(a: number, b: number, maxLevel: number, limit: number): Bucket[] {
   const out: Bucket[] = [];
@@ -82,7 +87,7 @@ function saveDue(work: Work, state: DueState): void {
 
 /** Adds `delta` to the slot's minute, hour and day counters; resolves with the minute's new count. */
 async function bump(work: Work, slot: number, delta: number): Promise<number> {
-  const keys = LEVELS.map((_, level) => counterKey({ level, first: slot, last: slot }));
+  const keys = slotCounterKeys(slot);
   const values = await work.getMany<number>(keys);
   const next = values.map((value) => (value ?? 0) + delta);
   keys.forEach((key, i) => {
@@ -90,6 +95,17 @@ async function bump(work: Work, slot: number, delta: number): Promise<number> {
     else work.delete(key);
   });
   return next[0];
+}
+
+/** The keys scheduling at these due times reads (list heads, counters), to fetch in one round trip. */
+export function scheduleKeys(dueAts: readonly number[]): string[] {
+  const keys = new Set<string>([DUE_KEY]);
+  for (const dueAt of dueAts) {
+    const slot = slotOf(dueAt);
+    keys.add(metaKey(slotList(slot)));
+    for (const key of slotCounterKeys(slot)) keys.add(key);
+  }
+  return [...keys];
 }
 
 /** Puts an ID (its record just written to done or notfound) into the index. */
