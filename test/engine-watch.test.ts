@@ -20,8 +20,13 @@ const MINUTE = 60_000;
 let site: TinySite | undefined;
 let stores: TestStores | undefined;
 const cleanups: (() => void)[] = [];
+/** Watching runs still going when a test fails: stopped before the stores close. */
+const running: Promise<unknown>[] = [];
+const stops: (() => Promise<void>)[] = [];
 
 afterEach(async () => {
+  for (const stop of stops.splice(0)) await stop();
+  await Promise.allSettled(running.splice(0));
   for (const cleanup of cleanups.splice(0)) cleanup();
   await site?.close();
   await stores?.close();
@@ -33,6 +38,7 @@ function engineAt(clock: { now: number }, overrides: Parameters<typeof tinyEngin
   if (!site || !stores) throw new Error('no site');
   const { engine, http } = tinyEngine(site, stores, { now: () => clock.now, ...overrides });
   cleanups.push(() => http.close());
+  stops.push(() => engine.stop());
   return engine;
 }
 
@@ -108,7 +114,8 @@ describe('engine: refreshes when due', () => {
     const engine = engineAt(clock, { watch: true, watchRecheckMs: 50, logger: memoryLogger(lines) });
     const done: string[] = [];
     engine.on('userDone', (e) => done.push(e.id));
-    const running = engine.run();
+    const run = engine.run();
+    running.push(run);
     await vi.waitFor(
       () => expect(lines.some((l) => l.message.startsWith('watching: nothing pending'))).toBe(true),
       {
@@ -123,7 +130,7 @@ describe('engine: refreshes when due', () => {
     await vi.waitFor(() => expect(done).toEqual([first]), { timeout: 5000 });
     expect(site.requests.length).toBe(sent + 1);
     await engine.stop();
-    const summary = await running;
+    const summary = await run;
     expect(summary).toMatchObject({ done: 1, stoppedBy: 'signal' });
     expect((await stores.state.get(second))?.set).toBe('done');
   });
@@ -136,13 +143,14 @@ describe('engine: refreshes when due', () => {
     const lines: LogLine[] = [];
     // The default re-check (a minute) and a refresh due a day later: the run sleeps long.
     const engine = engineAt(clock, { watch: true, watchRecheckMs: 60_000, logger: memoryLogger(lines) });
-    const running = engine.run();
+    const run = engine.run();
+    running.push(run);
     await vi.waitFor(() => expect(lines.some((l) => l.message.includes('next refresh due in'))).toBe(true), {
       timeout: 5000,
     });
     const t = Date.now();
     await engine.stop();
-    expect(await running).toMatchObject({ done: 0, stoppedBy: 'signal' });
+    expect(await run).toMatchObject({ done: 0, stoppedBy: 'signal' });
     // Far below the minute it was sleeping for.
     expect(Date.now() - t).toBeLessThan(10_000);
   });

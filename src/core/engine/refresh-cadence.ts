@@ -38,17 +38,31 @@ export function nextIntervalMs(settings: RefreshSettings, input: CadenceInput): 
     return clamp(everyMs, minMs, maxMs);
   }
   const next = input.changed ? input.previousMs / 2 : input.previousMs * 2;
-  return clamp(Math.round(next), minMs, maxMs);
+  return clamp(toSecond(next), minMs, maxMs);
 }
 
-/** The ID's fixed jitter factor in [1 - jitter, 1 + jitter] (FNV-1a of the ID, so stable across runs). */
+/** Intervals are whole seconds, so the one read back from a rounded due time is exact. */
+function toSecond(ms: number): number {
+  return Math.round(ms / 1000) * 1000;
+}
+
+/**
+ * The ID's fixed jitter factor in [1 - jitter, 1 + jitter]: FNV-1a of the ID, stable across runs,
+ * then murmur3's final mix, without which IDs that differ in their last character (qq_123,
+ * qq_124) would get nearly the same factor and come due together.
+ */
 export function jitterFactor(id: string, jitter: number): number {
   let hash = 0x811c9dc5;
   for (let i = 0; i < id.length; i++) {
     hash ^= id.charCodeAt(i);
-    hash = Math.imul(hash, 0x01000193) >>> 0;
+    hash = Math.imul(hash, 0x01000193);
   }
-  const unit = hash / 0x1_0000_0000;
+  hash ^= hash >>> 16;
+  hash = Math.imul(hash, 0x85ebca6b);
+  hash ^= hash >>> 13;
+  hash = Math.imul(hash, 0xc2b2ae35);
+  hash ^= hash >>> 16;
+  const unit = (hash >>> 0) / 0x1_0000_0000;
   return 1 + jitter * (2 * unit - 1);
 }
 
@@ -69,7 +83,7 @@ export function previousIntervalMs(
   jitter: number,
 ): number | undefined {
   if (previousCrawledAt === undefined || dueAt <= previousCrawledAt) return undefined;
-  return Math.round((dueAt - previousCrawledAt) / jitterFactor(id, jitter));
+  return toSecond((dueAt - previousCrawledAt) / jitterFactor(id, jitter));
 }
 
 function clamp(value: number, min: number, max: number): number {
