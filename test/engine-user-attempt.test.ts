@@ -70,6 +70,11 @@ function setup(crawl: (call: number) => Promise<UserResult>, more: Partial<UserA
     } as UserAttemptDeps['results'],
     store: (work) => work,
     outcomes,
+    planner: {
+      afterDone: async () => 2000,
+      afterOutcome: (_id, outcome) => (outcome === 'failed' ? undefined : 3000),
+    },
+    now: () => 1000,
     contexts,
     retries: { maxAttempts: 2, baseDelayMs: 0, maxDelayMs: 0 },
     userTimeoutMs: 60_000,

@@ -19,6 +19,8 @@ export interface CommonFlags {
   graph?: string;
   maxDepth?: number;
   stopTimeout?: number;
+  /** `run --watch`: never drain, refresh users as they come due. */
+  watch?: boolean;
 }
 
 function flagLayer(flags: CommonFlags): ConfigLayer {
@@ -32,6 +34,7 @@ function flagLayer(flags: CommonFlags): ConfigLayer {
     workerId: flags.workerId,
     idsFile: flags.idsFile,
     stopTimeoutMs: flags.stopTimeout,
+    watch: flags.watch,
   };
   if (flags.discover !== undefined || flags.maxDepth !== undefined) {
     values.discovery = { enabled: flags.discover ?? true, maxDepth: flags.maxDepth };

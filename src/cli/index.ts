@@ -54,6 +54,7 @@ export function buildCli(out: (line: string) => void, err: (line: string) => voi
     )
     .option('--worker-id <id>', 'Worker identity in a shared store (default: host + data dir + slot)')
     .option('--stop-timeout <ms>', 'Grace period for in-flight users after a stop signal (default 10000)')
+    .option('--watch', 'Never drain: refresh users as they come due, until a signal (docs/watching.md)')
     .option('--json', 'Machine-readable logs: one JSON object per line on stderr')
     .action((ids: string[], flags: Flags) => {
       pending = runCommand(ids, flags, logger(flags));
@@ -79,7 +80,7 @@ export function buildCli(out: (line: string) => void, err: (line: string) => voi
     },
   );
 
-  storeFlags(cli.command('status', 'Counts per set, last run, live workers, recent failures'))
+  storeFlags(cli.command('status', 'Counts per set, refreshes due, last run, live workers, recent failures'))
     .option('--json', 'Print one JSON object')
     .action((flags: Flags) => {
       pending = statusCommand(flags, out);

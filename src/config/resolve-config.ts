@@ -86,13 +86,22 @@ function closest(word: string, candidates: readonly string[]): string | undefine
 function knownKeys(path: readonly (string | number)[]): string[] {
   let schema: z.ZodTypeAny = configSchema;
   for (const part of path) {
-    while (schema instanceof z.ZodDefault || schema instanceof z.ZodOptional) schema = schema._def.innerType;
+    schema = unwrap(schema);
     if (!(schema instanceof z.ZodObject)) return [];
     schema = schema.shape[part as string];
     if (!schema) return [];
   }
-  while (schema instanceof z.ZodDefault || schema instanceof z.ZodOptional) schema = schema._def.innerType;
+  schema = unwrap(schema);
   return schema instanceof z.ZodObject ? Object.keys(schema.shape) : [];
+}
+
+/** The object under defaults, optionals and refinements (`refresh` checks min <= every <= max). */
+function unwrap(schema: z.ZodTypeAny): z.ZodTypeAny {
+  for (;;) {
+    if (schema instanceof z.ZodDefault || schema instanceof z.ZodOptional) schema = schema._def.innerType;
+    else if (schema instanceof z.ZodEffects) schema = schema.innerType();
+    else return schema;
+  }
 }
 
 function describeIssue(issue: ZodIssue, layers: readonly ConfigLayer[]): string {

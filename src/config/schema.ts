@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { BROWSER_DRIVER_NAMES, type BrowserDriverName } from '../drivers/registry.js';
+import { durationMs } from './duration.js';
 
 type DriverChoice = 'auto' | 'http' | BrowserDriverName;
 /** `auto` and `http` plus every browser driver of the registry: adding a driver adds its name here. */
@@ -96,6 +97,35 @@ const snapshotsSchema = z
   })
   .strict();
 
+/**
+ * Profiles over time (docs/watching.md): when done and notfound users are crawled again. Daily by
+ * default, as CSDN's counters move daily and a day is what a cron job runs at; an unchanged user
+ * backs off to a week, a changing one comes back down to 6 hours (4 per day is plenty for charts
+ * and cheap for the site). Durations: milliseconds or text (`'6h'`, `'7d'`).
+ */
+const refreshSchema = z
+  .object({
+    /** Interval of a user's first refresh (and of every one with `adaptive: false`). */
+    every: durationMs(60_000).default('24h'),
+    /** Interval of a user judged not found: a deleted or renamed account rarely comes back. */
+    notfoundEvery: durationMs(60_000).default('7d'),
+    /** Shortest interval of a user whose data keeps changing. */
+    min: durationMs(60_000).default('6h'),
+    /** Longest interval of a user whose data does not change. */
+    max: durationMs(60_000).default('7d'),
+    /**
+     * Due times spread by ± this fraction (a factor fixed per user), so users added together do
+     * not all come due in the same minute. At most 0.2, so the interval stays readable from the state.
+     */
+    jitter: z.number().min(0).max(0.2).default(0.1),
+    /** Halve the interval of a user whose profile or articles changed, double it otherwise. */
+    adaptive: z.boolean().default(true),
+  })
+  .strict()
+  .refine((r) => r.min <= r.every && r.every <= r.max, {
+    message: 'refresh needs min <= every <= max',
+  });
+
 const doctorSchema = z
   .object({
     /** Probe users of `csdn-crawl doctor`; empty: built-in long-lived accounts (real site only). */
@@ -138,6 +168,9 @@ export const configSchema = z
     outage: outageSchema.default({}),
     snapshots: snapshotsSchema.default({}),
     doctor: doctorSchema.default({}),
+    refresh: refreshSchema.default({}),
+    /** `run` never drains: it sleeps until the next refresh is due, until a signal stops it. */
+    watch: z.boolean().default(false),
     requestTimeoutMs: z.number().int().min(100).default(20_000),
     userTimeoutMs: z
       .number()

@@ -154,5 +154,8 @@ export function formatMs(ms: number): string {
   const s = ms / 1000;
   if (s < 120) return `${Number.isInteger(s) ? s : s.toFixed(1)} s`;
   const m = s / 60;
-  return `${Number.isInteger(m) ? m : m.toFixed(1)} min`;
+  if (m < 120) return `${Number.isInteger(m) ? m : m.toFixed(1)} min`;
+  // Due times of a watching run are hours or days away.
+  const h = m / 60;
+  return `${Number.isInteger(h) ? h : h.toFixed(1)} h`;
 }

@@ -41,6 +41,15 @@ export function engineOptionsFromConfig(config: ResolvedConfig, parts: EngineCon
     snapshotsDir: config.snapshots.dir ?? path.join(config.dataDir, 'snapshots'),
     snapshotCapBytes: config.snapshots.maxBytes,
     promoteBacklog: config.autoPromote,
+    refresh: {
+      everyMs: config.refresh.every,
+      notfoundEveryMs: config.refresh.notfoundEvery,
+      minMs: config.refresh.min,
+      maxMs: config.refresh.max,
+      jitter: config.refresh.jitter,
+      adaptive: config.refresh.adaptive,
+    },
+    watch: config.watch,
   };
   return { ...parts, ...settings };
 }

@@ -1,6 +1,6 @@
 import path from 'node:path';
 import { InvalidInputError } from '../../core/errors.js';
-import { ID_SETS, type SetCounts } from '../../core/state-store.js';
+import { type DueSummary, ID_SETS, type SetCounts } from '../../core/state-store.js';
 import { createSiteAdapter } from '../../crawler/default-site.js';
 import { openStateOnly } from '../../crawler/open-stores.js';
 import { type CommonFlags, configFromFlags } from '../config-from-flags.js';
@@ -85,6 +85,7 @@ export async function statusCommand(flags: CommonFlags & { json?: boolean }, pri
       print(
         JSON.stringify({
           counts: zeroCounts(),
+          due: null,
           lastRun: null,
           workers: [],
           recentFailures: [],
@@ -99,16 +100,19 @@ export async function statusCommand(flags: CommonFlags & { json?: boolean }, pri
   }
   try {
     const counts = await state.counts();
+    const now = Date.now();
+    const due = (await state.dueSummary?.(now)) ?? null;
     const lastRun = await state.getMeta?.<LastRun>('lastRun');
     const workers = (await state.workers?.()) ?? [];
     const failed = await state.list('failed', { limit: 5 });
     if (flags.json) {
-      print(JSON.stringify({ counts, lastRun: lastRun ?? null, workers, recentFailures: failed }));
+      print(JSON.stringify({ counts, due, lastRun: lastRun ?? null, workers, recentFailures: failed }));
       return EXIT.ok;
     }
     const total = ID_SETS.reduce((sum, set) => sum + counts[set], 0);
     print(ID_SETS.map((set) => `${set.padEnd(8)} ${String(counts[set]).padStart(9)}`).join('\n'));
     print(`${'total'.padEnd(8)} ${String(total).padStart(9)}`);
+    if (due) print(describeDue(due, now));
     if (lastRun) {
       const when = lastRun.endedAt ? new Date(lastRun.endedAt).toISOString() : 'unknown time';
       print(
@@ -126,6 +130,22 @@ export async function statusCommand(flags: CommonFlags & { json?: boolean }, pri
     await state.close();
   }
   return EXIT.ok;
+}
+
+/** Refreshes of done and notfound users (docs/watching.md): due now, within the hour and the day, next. */
+function describeDue(due: DueSummary, now: number): string {
+  const next =
+    due.nextDueAt === undefined
+      ? 'none scheduled'
+      : `${new Date(due.nextDueAt).toISOString()} (in ${formatWait(due.nextDueAt - now)})`;
+  return `due: ${due.dueNow} now, ${due.nextHour} in the next hour, ${due.nextDay} in the next day, ${due.later} later; next ${next}`;
+}
+
+function formatWait(ms: number): string {
+  const minutes = Math.max(0, Math.round(ms / 60_000));
+  if (minutes < 60) return `${minutes} min`;
+  const hours = minutes / 60;
+  return hours < 48 ? `${hours.toFixed(1)} h` : `${(hours / 24).toFixed(1)} days`;
 }
 
 function zeroCounts(): SetCounts {

@@ -27,7 +27,8 @@ export interface OutcomesDeps {
 }
 
 export interface Outcomes {
-  complete(id: string, outcome: FinalOutcome, reason?: string): Promise<void>;
+  /** `dueAt`: the next refresh (refresh-planner.ts); none for failed users. */
+  complete(id: string, outcome: FinalOutcome, reason?: string, dueAt?: number): Promise<void>;
   /** Never throws: an ID that cannot be released comes back when its lease expires. */
   release(id: string, reason: string, pauseClaims?: boolean): Promise<void>;
   addDiscovered(from: string, depth: number, follows?: string[], fans?: string[]): Promise<void>;
@@ -36,8 +37,9 @@ export interface Outcomes {
 export function createOutcomes(deps: OutcomesDeps): Outcomes {
   const { state, store, workerId, meter, discovery, emitter, log } = deps;
   return {
-    async complete(id, outcome, reason) {
-      const held = await store(state.complete(workerId, id, outcome, reason), 'state.complete');
+    async complete(id, outcome, reason, dueAt) {
+      const options = dueAt === undefined ? undefined : { dueAt };
+      const held = await store(state.complete(workerId, id, outcome, reason, options), 'state.complete');
       if (!held)
         log.warn(`lease on ${id} was lost before completion; another worker owns it now`, { user: id });
       meter.finished(outcome);

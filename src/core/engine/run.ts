@@ -15,6 +15,7 @@ import { createLeaseKeeper } from './lease-keeper.js';
 import { OutageMonitor } from './outage-monitor.js';
 import { createOutcomes } from './outcomes.js';
 import { createProgressMeter } from './progress-meter.js';
+import { createRefreshPlanner } from './refresh-planner.js';
 import { createScheduler } from './scheduler.js';
 import { createStoreTroubleLog, type StoreCalls } from './store-calls.js';
 import type { EngineOptions, RunSummary } from './types.js';
@@ -94,6 +95,8 @@ export async function runOnce(deps: RunDeps): Promise<RunSummary> {
     results,
     store,
     outcomes,
+    planner: createRefreshPlanner({ refresh: options.refresh, results, store }),
+    now: options.now,
     contexts: createCrawlContexts({
       http,
       browserMode: options.browserMode,
@@ -119,11 +122,21 @@ export async function runOnce(deps: RunDeps): Promise<RunSummary> {
     releaseTimeoutMs: options.storeTimeoutMs + 5000,
     retries: options.retries,
     promoteBacklog: options.promoteBacklog,
+    watch: options.watch ? { recheckMs: options.watchRecheckMs } : undefined,
     claims: {
-      claim: (n) => store(state.claim(workerId, n, options.leaseMs), 'state.claim'),
+      // Pending first, then refreshes that are due (a daily cron `run` refreshes exactly those).
+      claim: (n) =>
+        store(state.claim(workerId, n, options.leaseMs, { due: true, now: options.now() }), 'state.claim'),
       release: (ids) => store(state.release(workerId, ids), 'state.release'),
       promote: (n) => store(state.promote(n), 'state.promote'),
       leased: () => store(state.counts(), 'state.counts').then((c) => c.leased),
+      dueIn: async () => {
+        if (!state.dueSummary) return undefined;
+        const now = options.now();
+        const due = await store(state.dueSummary(now), 'state.dueSummary');
+        if (due.dueNow > 0) return 0;
+        return due.nextDueAt === undefined ? undefined : due.nextDueAt - now;
+      },
     },
     outage,
     runUser: (lease, slot) => attempts.crawl(lease, slot),

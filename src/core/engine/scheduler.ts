@@ -2,8 +2,9 @@
  * The claim loop: claims IDs with leases (a few ahead, so a freed slot starts the next user at
  * once and claims are batched), starts each in a crawl slot, pauses while the site is down or
  * after trouble, promotes the backlog when pending runs dry, waits for leases held elsewhere,
- * and ends when there is nothing left (drained) or the run stops. At the end `settle()` lets the
- * users in flight finish, then cuts them.
+ * and ends when there is nothing left (drained) or the run stops. A watching run never drains: it
+ * sleeps until the next refresh is due (or the next re-check), and a stop wakes it at once. At
+ * the end `settle()` lets the users in flight finish, then cuts them.
  */
 import { formatMs, sharedController, withTimeout } from '../deadline.js';
 import { AbortedError, describeError, isFatalStoreError, type SiteUnreachableError } from '../errors.js';
@@ -20,6 +21,13 @@ export interface ClaimStore {
   promote(n: number): Promise<number>;
   /** IDs leased by any worker now. */
   leased(): Promise<number>;
+  /** Milliseconds until the next refresh is due (0 or less: due now); undefined when none is scheduled. */
+  dueIn?(): Promise<number | undefined>;
+}
+
+export interface WatchSettings {
+  /** Longest sleep before asking the store again (IDs added by another process, a clock that jumps). */
+  recheckMs: number;
 }
 
 export interface SchedulerDeps {
@@ -31,6 +39,8 @@ export interface SchedulerDeps {
   /** Backoff of failed claims. */
   retries: RetryPolicy;
   promoteBacklog: number | undefined;
+  /** Set: never drain, sleep until the next due time instead. */
+  watch?: WatchSettings;
   claims: ClaimStore;
   outage: {
     downHosts(): string[];
@@ -65,6 +75,8 @@ interface Task {
 }
 
 const WRITE_WAIT_MS = 1000;
+/** Shortest sleep of a watching run, so a store that reports a due ID it does not hand out is no busy loop. */
+const WATCH_MIN_SLEEP_MS = 1000;
 
 export function createScheduler(deps: SchedulerDeps): Scheduler {
   const { concurrency, leaseMs, claims, outage, stopSignal, log } = deps;
@@ -121,9 +133,28 @@ export function createScheduler(deps: SchedulerDeps): Scheduler {
     }
   }
 
+  /** How long a watching run sleeps with nothing to do: until the next due time, within bounds. */
+  async function watchSleepMs(watch: WatchSettings, announce: boolean): Promise<number> {
+    let dueIn: number | undefined;
+    try {
+      dueIn = await claims.dueIn?.();
+    } catch (error) {
+      if (isFatalStoreError(error)) throw error;
+      log.warn(`could not read the next due time: ${describeError(error)}`);
+    }
+    if (announce) {
+      const next =
+        dueIn === undefined ? 'no refresh scheduled' : `next refresh due in ${formatMs(Math.max(0, dueIn))}`;
+      log.info(`watching: nothing pending or due; ${next}`);
+    }
+    if (dueIn === undefined) return watch.recheckMs;
+    return Math.min(watch.recheckMs, Math.max(Math.min(WATCH_MIN_SLEEP_MS, watch.recheckMs), dueIn));
+  }
+
   async function run(): Promise<boolean> {
     let claimFailures = 0;
     let waitingForOthers = false;
+    let idle = false;
     while (!stopSignal.aborted) {
       if (outage.downHosts().length > 0) {
         await releaseQueued('site down');
@@ -166,6 +197,7 @@ export function createScheduler(deps: SchedulerDeps): Scheduler {
       }
       if (leases.length > 0) {
         queued.push(...leases);
+        idle = false;
         continue;
       }
       if (tasks.size > 0 || queued.length > 0) {
@@ -186,6 +218,12 @@ export function createScheduler(deps: SchedulerDeps): Scheduler {
         if (!waitingForOthers) log.info(`waiting for ${leasedElsewhere} IDs leased by other workers`);
         waitingForOthers = true;
         await waitForWake(Math.min(5000, Math.max(250, leaseMs / 4)));
+        continue;
+      }
+      if (deps.watch) {
+        const sleepMs = await watchSleepMs(deps.watch, !idle);
+        idle = true;
+        if (!stopSignal.aborted) await waitForWake(sleepMs);
         continue;
       }
       return true;

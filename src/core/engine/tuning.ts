@@ -9,7 +9,7 @@ import type { EngineSettings } from './types.js';
 
 export const ENGINE_TUNING: Pick<
   EngineSettings,
-  'requestRetries' | 'progressIntervalMs' | 'storeTimeoutMs' | 'storeGiveUpMs'
+  'requestRetries' | 'progressIntervalMs' | 'storeTimeoutMs' | 'storeGiveUpMs' | 'watchRecheckMs' | 'now'
 > = {
   /** Request-level retries inside the polite HTTP client: quick, few; the user level retries again. */
   requestRetries: {
@@ -22,6 +22,9 @@ export const ENGINE_TUNING: Pick<
   progressIntervalMs: 1000,
   storeTimeoutMs: 30_000,
   storeGiveUpMs: 60_000,
+  /** A watching run sees IDs added by another process (`add`, a second worker) within a minute. */
+  watchRecheckMs: 60_000,
+  now: () => Date.now(),
 };
 
 /** No follow list is read or stored for the graph (lists are then read only for discovery). */

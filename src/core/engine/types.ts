@@ -9,6 +9,7 @@ import type { RetryPolicy } from '../retry-policy.js';
 import type { DiscoveryOptions, GraphOptions, PageLease, SiteAdapter } from '../site-adapter.js';
 import type { StateStore } from '../state-store.js';
 import type { OutageOptions } from './outage-monitor.js';
+import type { RefreshSettings } from './refresh-cadence.js';
 
 /** The browser pool as the engine sees it (src/core/browser-pool.ts builds one). */
 export interface PagePool {
@@ -67,6 +68,20 @@ export interface EngineSettings {
    * before the run stops with its error (exit 3). Fatal store errors stop it at once (`ENGINE_TUNING`).
    */
   storeGiveUpMs: number;
+  /** When done and notfound users are crawled again (docs/watching.md). */
+  refresh: RefreshSettings;
+  /**
+   * Never drain: when nothing is pending or due, sleep until the next due time (re-checking
+   * every `watchRecheckMs` for IDs another process added), until stop.
+   */
+  watch: boolean;
+  /** Longest sleep of a watching run before it asks the store again (`ENGINE_TUNING`). */
+  watchRecheckMs: number;
+  /**
+   * The engine's clock, epoch ms: crawl times, due times, and the `now` of due claims
+   * (`ENGINE_TUNING`: the wall clock; tests and the living replica pass a scaled one).
+   */
+  now: () => number;
 }
 
 /** The live objects an engine works with; the caller opens and closes them. */

@@ -18,7 +18,7 @@ import {
 import type { TypedEmitter } from '../events.js';
 import type { Logger } from '../logger.js';
 import type { UserResult } from '../model.js';
-import type { ResultStore } from '../result-store.js';
+import type { ResultStore, StoredUser } from '../result-store.js';
 import type { RetryPolicy } from '../retry-policy.js';
 import { createRetryTracker } from '../retry-tracker.js';
 import type { SiteAdapter } from '../site-adapter.js';
@@ -26,6 +26,7 @@ import type { Lease } from '../state-store.js';
 import type { CrawlContexts } from './crawl-context.js';
 import type { CompleteIfStored } from './lease-keeper.js';
 import type { Outcomes } from './outcomes.js';
+import type { RefreshPlanner } from './refresh-planner.js';
 import type { StoreCall, StoreTroubleLog } from './store-calls.js';
 
 export interface UserAttemptDeps {
@@ -33,6 +34,10 @@ export interface UserAttemptDeps {
   results: Pick<ResultStore, 'getUser' | 'getEdges' | 'saveUser' | 'saveOutcome'>;
   store: StoreCall;
   outcomes: Outcomes;
+  /** Due times of the next refresh. */
+  planner: RefreshPlanner;
+  /** The engine's clock (`EngineSettings.now`): crawl times and due times. */
+  now: () => number;
   contexts: CrawlContexts;
   retries: RetryPolicy;
   userTimeoutMs: number;
@@ -59,11 +64,13 @@ export interface UserAttempts {
 }
 
 export function createUserAttempts(deps: UserAttemptDeps): UserAttempts {
-  const { site, results, store, outcomes, userTimeoutMs, stopSignal, outage, emitter, log } = deps;
+  const { site, results, store, outcomes, planner, now, userTimeoutMs, stopSignal, outage, emitter, log } =
+    deps;
 
-  const completeIfStored: CompleteIfStored = async (id, depth, since) => {
+  /** The stored result, completed at once when it is newer than `since`; else what the crawl compares against. */
+  async function lookupStored(id: string, depth: number, since: number) {
     const stored = await store(results.getUser(id), 'results.getUser');
-    if (!stored || stored.lastCrawledAt < since) return false;
+    if (!stored || stored.lastCrawledAt < since) return { completed: false, previous: stored };
     if (stored.status === 'done') {
       const edges = await store(results.getEdges(id), 'results.getEdges');
       await outcomes.addDiscovered(id, depth, edges.follows, edges.fans);
@@ -71,9 +78,14 @@ export function createUserAttempts(deps: UserAttemptDeps): UserAttempts {
     log.debug(`${id} already stored at ${new Date(stored.lastCrawledAt).toISOString()}; completing`, {
       user: id,
     });
-    await outcomes.complete(id, stored.status, stored.reason);
-    return true;
-  };
+    // What changed is no longer known (the previous result was overwritten): the first-crawl interval.
+    const dueAt = planner.afterOutcome(id, stored.status, stored.lastCrawledAt);
+    await outcomes.complete(id, stored.status, stored.reason, dueAt);
+    return { completed: true, previous: stored };
+  }
+
+  const completeIfStored: CompleteIfStored = async (id, depth, since) =>
+    (await lookupStored(id, depth, since)).completed;
 
   async function attemptCrawl(id: string, force: AbortSignal): Promise<UserResult> {
     const link = linkedSignal(
@@ -96,17 +108,28 @@ export function createUserAttempts(deps: UserAttemptDeps): UserAttempts {
     }
   }
 
-  async function saveAndComplete(id: string, depth: number, result: UserResult, slot: Slot, t0: number) {
+  async function saveAndComplete(
+    lease: Lease,
+    previous: StoredUser | undefined,
+    result: UserResult,
+    slot: Slot,
+    t0: number,
+  ) {
+    const { id, depth } = lease;
     // Writing the result does not need a crawl slot: the next user may start meanwhile.
     slot.leave();
+    let dueAt: number;
     try {
-      await store(results.saveUser(result, Date.now()), 'results.saveUser');
+      const crawledAt = now();
+      // Before the save: the planner compares the result with what the store holds now.
+      dueAt = await planner.afterDone(lease, previous, result, crawledAt);
+      await store(results.saveUser(result, crawledAt), 'results.saveUser');
       await outcomes.addDiscovered(id, depth, result.follows, result.fans);
     } catch (saveError) {
       deps.troubleLog(`could not store ${id}`, saveError, id);
       return outcomes.release(id, `store error: ${describeError(saveError)}`, true);
     }
-    await outcomes.complete(id, 'done');
+    await outcomes.complete(id, 'done', undefined, dueAt);
     emitter.emit('userDone', { id, articles: result.articles.length, ms: Date.now() - t0 });
   }
 
@@ -115,7 +138,8 @@ export function createUserAttempts(deps: UserAttemptDeps): UserAttempts {
     const { force } = slot;
     const t0 = Date.now();
     // Stored before a crash, never moved to its final set: complete it, do not crawl twice.
-    if (await completeIfStored(id, depth, lease.enqueuedAt)) return;
+    const { completed, previous } = await lookupStored(id, depth, lease.enqueuedAt);
+    if (completed) return;
 
     const tracker = createRetryTracker(deps.retries);
     for (;;) {
@@ -128,7 +152,7 @@ export function createUserAttempts(deps: UserAttemptDeps): UserAttempts {
       } catch (caught) {
         error = caught;
       }
-      if (result) return saveAndComplete(id, depth, result, slot, t0);
+      if (result) return saveAndComplete(lease, previous, result, slot, t0);
 
       if (force.aborted) return outcomes.release(id, 'stopped before finishing');
       if (error instanceof AbortedError && stopSignal.aborted) return outcomes.release(id, 'stopping');
@@ -164,11 +188,10 @@ export function createUserAttempts(deps: UserAttemptDeps): UserAttempts {
         const stopping = error instanceof AbortedError || error instanceof SiteDownError;
         return outcomes.release(id, decision.reason, !stopping);
       }
-      await store(
-        results.saveOutcome(id, decision.outcome, decision.reason, Date.now()),
-        'results.saveOutcome',
-      );
-      await outcomes.complete(id, decision.outcome, decision.reason);
+      const at = now();
+      await store(results.saveOutcome(id, decision.outcome, decision.reason, at), 'results.saveOutcome');
+      const dueAt = planner.afterOutcome(id, decision.outcome, at);
+      await outcomes.complete(id, decision.outcome, decision.reason, dueAt);
       if (decision.outcome === 'notfound') emitter.emit('userNotFound', { id, ms: Date.now() - t0 });
       else {
         const code = error instanceof CrawlError ? error.code : 'ERROR';
