@@ -85,6 +85,7 @@ export async function statusCommand(flags: CommonFlags & { json?: boolean }, pri
       print(
         JSON.stringify({
           counts: zeroCounts(),
+          due: null,
           lastRun: null,
           workers: [],
           recentFailures: [],
@@ -103,7 +104,9 @@ export async function statusCommand(flags: CommonFlags & { json?: boolean }, pri
     const workers = (await state.workers?.()) ?? [];
     const failed = await state.list('failed', { limit: 5 });
     if (flags.json) {
-      print(JSON.stringify({ counts, lastRun: lastRun ?? null, workers, recentFailures: failed }));
+      // The figures of the metrics a crawler serves that mean something without one running.
+      const due = (await state.dueSummary?.()) ?? null;
+      print(JSON.stringify({ counts, due, lastRun: lastRun ?? null, workers, recentFailures: failed }));
       return EXIT.ok;
     }
     const total = ID_SETS.reduce((sum, set) => sum + counts[set], 0);
