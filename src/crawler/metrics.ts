@@ -42,6 +42,8 @@ export interface CrawlMetricsOptions {
 }
 
 interface StoreFigures {
+  /** Whether the store answered in time; undefined outside a run. */
+  ok?: boolean;
   counts?: SetCounts;
   due?: DueSummary;
 }
@@ -115,16 +117,7 @@ export function createCrawlMetrics(options: CrawlMetricsOptions = {}): CrawlMetr
 
   let cached: (StoreFigures & { at: number }) | undefined;
   let reading: Promise<StoreFigures> | undefined;
-  const storeUp = new Gauge({
-    name: `${P}store_up`,
-    help: 'Whether the state store answered the last read for metrics in time (1) or not (0)',
-    registers,
-  });
-  const storeFailures = new Counter({
-    name: `${P}store_read_failures_total`,
-    help: 'Reads of the state store for metrics that failed or passed their deadline',
-    registers,
-  });
+  let storeFailures = 0;
 
   /** Counts and due summary, cached; a slow store costs one scrape its gauges, never a hang. */
   function storeFigures(): Promise<StoreFigures> {
@@ -136,14 +129,10 @@ export function createCrawlMetrics(options: CrawlMetricsOptions = {}): CrawlMetr
       storeTimeoutMs,
       'state store read for metrics',
     )
-      .then(([counts, due]) => {
-        storeUp.set(1);
-        return { counts, due };
-      })
-      .catch(() => {
-        storeUp.set(0);
-        storeFailures.inc();
-        return {};
+      .then(([counts, due]): StoreFigures => ({ ok: true, counts, due }))
+      .catch((): StoreFigures => {
+        storeFailures++;
+        return { ok: false };
       })
       .then((figures) => {
         cached = { ...figures, at: Date.now() };
@@ -153,6 +142,26 @@ export function createCrawlMetrics(options: CrawlMetricsOptions = {}): CrawlMetr
     return reading;
   }
 
+  // Every figure read from the store awaits the same read, so one scrape shows one consistent read.
+  new Gauge({
+    name: `${P}store_up`,
+    help: 'Whether the state store answered the last read for metrics in time (1) or not (0)',
+    registers,
+    async collect() {
+      const { ok } = await storeFigures();
+      if (ok !== undefined) this.set(ok ? 1 : 0);
+    },
+  });
+  new Counter({
+    name: `${P}store_read_failures_total`,
+    help: 'Reads of the state store for metrics that failed or passed their deadline',
+    registers,
+    async collect() {
+      await storeFigures();
+      this.reset();
+      this.inc(storeFailures);
+    },
+  });
   new Gauge({
     name: `${P}ids`,
     help: 'IDs per set of the state store (all workers)',

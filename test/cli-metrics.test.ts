@@ -1,0 +1,67 @@
+import { once } from 'node:events';
+import { mkdtempSync, rmSync } from 'node:fs';
+import net from 'node:net';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { type Replica, startReplica } from '../src/testing/replica/index.js';
+import { closedPort, errorLines, runCli } from './helpers/cli-process.js';
+
+describe('csdn-crawl run --metrics', () => {
+  let replica: Replica;
+  const dataDir = mkdtempSync(path.join(tmpdir(), 'csdn-cli-metrics-'));
+
+  beforeAll(async () => {
+    replica = await startReplica({ users: 5, seed: 3, faults: 'none', maxArticlesPerUser: 40 });
+  });
+  afterAll(async () => {
+    await replica.close();
+    rmSync(dataDir, { recursive: true, force: true });
+  });
+
+  it('a port in use is one error line and exit 2, before anything is crawled', { timeout: 30_000 }, async () => {
+    const busy = net.createServer();
+    busy.listen(0, '127.0.0.1');
+    await once(busy, 'listening');
+    const { port } = busy.address() as net.AddressInfo;
+    try {
+      const base = `http://127.0.0.1:${await closedPort()}`;
+      const dir = path.join(dataDir, 'busy');
+      const { code, output } = await runCli(
+        ['run', 'someone', '--metrics', String(port), '--base-url', base, '--data-dir', dir, '--driver', 'http'],
+        dataDir,
+      );
+      expect(code).toBe(2);
+      expect(output.trim().split('\n')).toHaveLength(1);
+      expect(errorLines(output)).toEqual([
+        expect.stringContaining(`metrics port ${port} on 127.0.0.1 is already in use`),
+      ]);
+    } finally {
+      busy.close();
+    }
+  });
+
+  it('serves while crawling and exits by itself at the end: nothing keeps the process alive', {
+    timeout: 60_000,
+  }, async () => {
+    const dir = path.join(dataDir, 'run');
+    const { code, output } = await runCli(
+      [
+        'run',
+        ...replica.usernames,
+        '--metrics',
+        '0',
+        '--base-url',
+        replica.url,
+        '--data-dir',
+        dir,
+        '--driver',
+        'http',
+      ],
+      dataDir,
+    );
+    expect(code, output).toBe(0);
+    expect(output).toMatch(/metrics at http:\/\/127\.0\.0\.1:\d+\/metrics/);
+    expect(output).toContain(`finished: ${replica.usernames.length} done`);
+  });
+});
