@@ -19,7 +19,9 @@ describe('csdn-crawl run --metrics', () => {
     rmSync(dataDir, { recursive: true, force: true });
   });
 
-  it('a port in use is one error line and exit 2, before anything is crawled', { timeout: 30_000 }, async () => {
+  it('a port in use is one error line and exit 2, before anything is crawled', {
+    timeout: 30_000,
+  }, async () => {
     const busy = net.createServer();
     busy.listen(0, '127.0.0.1');
     await once(busy, 'listening');
@@ -28,7 +30,18 @@ describe('csdn-crawl run --metrics', () => {
       const base = `http://127.0.0.1:${await closedPort()}`;
       const dir = path.join(dataDir, 'busy');
       const { code, output } = await runCli(
-        ['run', 'someone', '--metrics', String(port), '--base-url', base, '--data-dir', dir, '--driver', 'http'],
+        [
+          'run',
+          'someone',
+          '--metrics',
+          String(port),
+          '--base-url',
+          base,
+          '--data-dir',
+          dir,
+          '--driver',
+          'http',
+        ],
         dataDir,
       );
       expect(code).toBe(2);
