@@ -76,5 +76,16 @@ describe('csdn-crawl run --metrics', () => {
     expect(code, output).toBe(0);
     expect(output).toMatch(/metrics at http:\/\/127\.0\.0\.1:\d+\/metrics/);
     expect(output).toContain(`finished: ${replica.usernames.length} done`);
+
+    // Without a crawler running, status --json carries the figures that still mean something.
+    const status = await runCli(['status', '--json', '--data-dir', dir], dataDir);
+    expect(status.code).toBe(0);
+    const figures = JSON.parse(status.output);
+    expect(figures.counts.done).toBe(replica.usernames.length);
+    expect(figures).toHaveProperty('due');
+    if (figures.due !== null) expect(typeof figures.due.dueNow).toBe('number');
+    expect(figures.lastRun).toMatchObject({ done: replica.usernames.length, failed: 0 });
+    expect(figures.lastRun.requests).toBeGreaterThan(0);
+    expect(Array.isArray(figures.workers)).toBe(true);
   });
 });

@@ -13,7 +13,7 @@ import type { StateStore } from '../core/state-store.js';
 import { createHttpClient } from '../drivers/http.js';
 import { createSiteAdapter } from './default-site.js';
 import { engineOptionsFromConfig } from './engine-options.js';
-import { type CrawlMetrics, createCrawlMetrics } from './metrics.js';
+import type { CrawlMetrics } from './metrics.js';
 import { type MetricsServer, serveMetrics } from './metrics-server.js';
 import { openStores } from './open-stores.js';
 import { openPagePool, type PagePoolHandle } from './page-pool.js';
@@ -76,7 +76,7 @@ export function createCrawler(options: CreateCrawlerOptions = {}): CsdnCrawler {
   let engine: Crawler | undefined;
   let stopRequested = false;
   // One registry per crawler for its whole life: counters keep counting across its runs.
-  const metrics: CrawlMetrics | undefined = config.metrics ? createCrawlMetrics() : undefined;
+  let metrics: CrawlMetrics | undefined;
   let metricsServer: MetricsServer | undefined;
 
   async function run(): Promise<RunSummary> {
@@ -94,7 +94,9 @@ export function createCrawler(options: CreateCrawlerOptions = {}): CsdnCrawler {
     }
 
     // Before anything opens: a busy port ends the command here, not after a crawl without metrics.
-    if (metrics && config.metrics) {
+    if (config.metrics) {
+      // Loaded only when asked for: a crawl without metrics does not pay for prom-client.
+      metrics ??= (await import('./metrics.js')).createCrawlMetrics();
       metricsServer = await serveMetrics(
         { contentType: metrics.registry.contentType, text: metrics.text },
         config.metrics,
