@@ -124,22 +124,25 @@ export function createCrawlMetrics(options: CrawlMetricsOptions = {}): CrawlMetr
     const state = sources.state;
     if (!state) return Promise.resolve({});
     if (cached && Date.now() - cached.at < storeCacheMs) return Promise.resolve(cached);
-    reading ??= withTimeout(
-      Promise.all([state.counts(), state.dueSummary?.()]),
-      storeTimeoutMs,
-      'state store read for metrics',
-    )
-      .then(([counts, due]): StoreFigures => ({ ok: true, counts, due }))
-      .catch((): StoreFigures => {
-        storeFailures++;
-        return { ok: false };
-      })
-      .then((figures) => {
-        cached = { ...figures, at: Date.now() };
-        reading = undefined;
-        return figures;
-      });
+    reading ??= readStore(state).then((figures) => {
+      // A read that outlived its run must not stand for the next one.
+      if (sources.state === state) cached = { ...figures, at: Date.now() };
+      reading = undefined;
+      return figures;
+    });
     return reading;
+  }
+
+  async function readStore(state: NonNullable<MetricSources['state']>): Promise<StoreFigures> {
+    const within = <T>(work: Promise<T>) => withTimeout(work, storeTimeoutMs, 'state store read for metrics');
+    // The due summary is an extra: a store without it, or failing at it, still reports its sets.
+    const due = state.dueSummary ? within(state.dueSummary()).catch(() => undefined) : undefined;
+    try {
+      return { ok: true, counts: await within(state.counts()), due: await due };
+    } catch {
+      storeFailures++;
+      return { ok: false };
+    }
   }
 
   // Every figure read from the store awaits the same read, so one scrape shows one consistent read.
@@ -254,6 +257,7 @@ export function createCrawlMetrics(options: CrawlMetricsOptions = {}): CrawlMetr
     setSources(next) {
       sources = next;
       cached = undefined;
+      reading = undefined;
     },
     text: () => registry.metrics(),
   };
