@@ -124,13 +124,15 @@ export function createCrawlMetrics(options: CrawlMetricsOptions = {}): CrawlMetr
     const state = sources.state;
     if (!state) return Promise.resolve({});
     if (cached && Date.now() - cached.at < storeCacheMs) return Promise.resolve(cached);
-    reading ??= readStore(state).then((figures) => {
+    if (reading) return reading;
+    const read: Promise<StoreFigures> = readStore(state).then((figures) => {
       // A read that outlived its run must not stand for the next one.
       if (sources.state === state) cached = { ...figures, at: Date.now() };
-      reading = undefined;
+      if (reading === read) reading = undefined;
       return figures;
     });
-    return reading;
+    reading = read;
+    return read;
   }
 
   async function readStore(state: NonNullable<MetricSources['state']>): Promise<StoreFigures> {
