@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type Replica, startReplica } from '../src/testing/replica/index.js';
-import { closedPort, errorLines, runCli } from './helpers/cli-process.js';
+import { closedPort, errorLines, runCli, startCli, waitFor } from './helpers/cli-process.js';
 
 describe('csdn-crawl run --metrics', () => {
   let replica: Replica;
@@ -58,7 +58,7 @@ describe('csdn-crawl run --metrics', () => {
     timeout: 60_000,
   }, async () => {
     const dir = path.join(dataDir, 'run');
-    const { code, output } = await runCli(
+    const run = startCli(
       [
         'run',
         ...replica.usernames,
@@ -71,10 +71,24 @@ describe('csdn-crawl run --metrics', () => {
         '--driver',
         'http',
       ],
-      dataDir,
+      { cwd: dataDir },
     );
+    const address = /metrics at (http:\/\/127\.0\.0\.1:\d+\/metrics)/;
+    await waitFor(() => address.test(run.output()), 20_000, 'the metrics address');
+    // The server listens before the stores open: the store's figures appear once they are.
+    let scraped = '';
+    await waitFor(
+      async () => {
+        scraped = await fetch(address.exec(run.output())![1]).then((r) => r.text());
+        return scraped.includes('csdn_crawl_ids{set="pending"}');
+      },
+      20_000,
+      'the state store figures in a scrape',
+    );
+    expect(scraped).toContain('process_resident_memory_bytes');
+    const { code } = await run.exit;
+    const output = run.output();
     expect(code, output).toBe(0);
-    expect(output).toMatch(/metrics at http:\/\/127\.0\.0\.1:\d+\/metrics/);
     expect(output).toContain(`finished: ${replica.usernames.length} done`);
 
     // Without a crawler running, status --json carries the figures that still mean something.

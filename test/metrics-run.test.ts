@@ -88,10 +88,8 @@ describe('run with metrics on the replica', () => {
     expect(after.get('csdn_crawl_requests_in_flight')).toBe(0);
 
     // Requests by status and by kind, checked against what the replica itself served.
-    expect(sumOf(after, 'csdn_crawl_requests_total', { status: '2xx' })).toBeGreaterThan(0);
-    expect(sumOf(after, 'csdn_crawl_requests_total', { status: '404' })).toBeGreaterThanOrEqual(
-      replica.missingUsernames.length,
-    );
+    // Without faults every answer is a 200 (a missing user gets CSDN's not-found page with a 200).
+    expect(sumOf(after, 'csdn_crawl_requests_total', { status: '2xx' })).toBe(summary.requests);
     const served = replica.stats().endpoints;
     const byKind = (kind: string) => sumOf(after, 'csdn_crawl_requests_total', { kind });
     expect(byKind('home')).toBe(served.home ?? 0);
