@@ -56,8 +56,8 @@ describe('outcomes', () => {
     await state.add(['a', 'b'], { to: 'pending' });
     await state.claim('w1', 2, 60_000);
     const { outcomes, events, counters } = setup();
-    await outcomes.release('a', 'stopping');
-    await outcomes.release('b', 'store error', true);
+    await outcomes.release('a', 'ABORTED', 'stopping');
+    await outcomes.release('b', 'STORE', 'store error', true);
     expect((await state.get('a'))?.set).toBe('pending');
     expect(counters()).toEqual({ released: 2, pauses: 1 });
     expect(events.map((e) => e.name)).toEqual(['userReleased', 'userReleased']);
@@ -69,7 +69,7 @@ describe('outcomes', () => {
       store: () => Promise.reject(new Error('locked')),
       troubleLog: (what) => troubles.push(what),
     });
-    await outcomes.release('a', 'stopping');
+    await outcomes.release('a', 'ABORTED', 'stopping');
     expect(troubles).toEqual(['could not release a']);
     expect(counters().released).toBe(1);
   });

@@ -38,7 +38,7 @@ function setup(crawl: (call: number) => Promise<UserResult>, more: Partial<UserA
     async complete(id, outcome, reason) {
       log.push(`complete ${id} ${outcome}${reason ? ` (${reason})` : ''}`);
     },
-    async release(id, reason, pause) {
+    async release(id, _code, reason, pause) {
       log.push(`release ${id} ${reason}${pause ? ' +pause' : ''}`);
     },
     async addDiscovered(from, depth, follows) {
@@ -152,7 +152,7 @@ describe('user attempt', () => {
     const t = setup(async () => result('u1'), {
       outcomes: {
         complete: () => Promise.reject(new StoreError('locked')),
-        release: async (id, reason, pause) => {
+        release: async (id, _code, reason, pause) => {
           released.push(`${id} ${reason}${pause ? ' +pause' : ''}`);
         },
         addDiscovered: async () => {},

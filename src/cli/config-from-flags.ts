@@ -2,6 +2,7 @@ import { findConfigFile, loadConfigFile } from '../config/load-config-file.js';
 import { type ConfigLayer, envLayer, resolveConfig } from '../config/resolve-config.js';
 import type { ResolvedConfig } from '../config/schema.js';
 import { InvalidInputError } from '../core/errors.js';
+import { intFlag } from './numeric-flags.js';
 
 /** Flags shared by the commands that touch the stores. */
 export interface CommonFlags {
@@ -21,6 +22,8 @@ export interface CommonFlags {
   stopTimeout?: number;
   /** `run --watch`: never drain, refresh users as they come due. */
   watch?: boolean;
+  /** `run --metrics <port>`: serve Prometheus metrics on this port (host from the config). */
+  metrics?: unknown;
 }
 
 function flagLayer(flags: CommonFlags): ConfigLayer {
@@ -39,6 +42,8 @@ function flagLayer(flags: CommonFlags): ConfigLayer {
   if (flags.discover !== undefined || flags.maxDepth !== undefined) {
     values.discovery = { enabled: flags.discover ?? true, maxDepth: flags.maxDepth };
   }
+  if (flags.metrics !== undefined)
+    values.metrics = { port: intFlag('metrics', flags.metrics, 9464, { min: 0, max: 65535 }) };
   if (flags.graph !== undefined) values.graph = graphFlag(String(flags.graph));
   // cac turns `--store 1` into a number; the schema wants the text the user typed.
   for (const key of ['store', 'results', 'dataDir', 'workerId', 'idsFile']) {

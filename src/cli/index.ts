@@ -56,6 +56,7 @@ export function buildCli(out: (line: string) => void, err: (line: string) => voi
     .option('--stop-timeout <ms>', 'Grace period for in-flight users after a stop signal (default 10000)')
     .option('--watch', 'Never drain: refresh users as they come due, until a signal (docs/watching.md)')
     .option('--json', 'Machine-readable logs: one JSON object per line on stderr')
+    .option('--metrics <port>', 'Serve Prometheus metrics at http://127.0.0.1:<port>/metrics during the run')
     .action((ids: string[], flags: Flags) => {
       pending = runCommand(ids, flags, logger(flags));
     });

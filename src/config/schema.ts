@@ -133,6 +133,16 @@ const doctorSchema = z
   })
   .strict();
 
+/** Prometheus metrics at `http://host:port/metrics` while `run` lasts (docs/metrics.md). */
+const metricsSchema = z
+  .object({
+    /** Port to serve on; 0 picks a free one (the URL is logged). */
+    port: z.number().int().min(0).max(65535),
+    /** Address to listen on; the default keeps the metrics on this machine. */
+    host: z.string().min(1).default('127.0.0.1'),
+  })
+  .strict();
+
 export const configSchema = z
   .object({
     /** User IDs (or profile URLs) to add to pending before the run. */
@@ -171,6 +181,8 @@ export const configSchema = z
     refresh: refreshSchema.default({}),
     /** `run` never drains: it sleeps until the next refresh is due, until a signal stops it. */
     watch: z.boolean().default(false),
+    /** Serve Prometheus metrics during runs; off when absent. */
+    metrics: metricsSchema.optional(),
     requestTimeoutMs: z.number().int().min(100).default(20_000),
     userTimeoutMs: z
       .number()

@@ -22,7 +22,8 @@ export interface CrawlerEvents {
   userDone: { id: string; articles: number; ms: number };
   userNotFound: { id: string; ms: number };
   userFailed: { id: string; reason: string; code: string };
-  userReleased: { id: string; reason: string };
+  /** `code`: the error code behind it (`ABORTED` for a stop), bounded where `reason` is free text. */
+  userReleased: { id: string; reason: string; code: string };
   discovered: { ids: string[]; from: string; depth: number };
   siteDown: { host: string; since: number };
   siteUp: { host: string; downMs: number };

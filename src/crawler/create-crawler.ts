@@ -13,6 +13,8 @@ import type { StateStore } from '../core/state-store.js';
 import { createHttpClient } from '../drivers/http.js';
 import { createSiteAdapter } from './default-site.js';
 import { engineOptionsFromConfig } from './engine-options.js';
+import type { CrawlMetrics } from './metrics.js';
+import { type MetricsServer, serveMetrics } from './metrics-server.js';
 import { openStores } from './open-stores.js';
 import { openPagePool, type PagePoolHandle } from './page-pool.js';
 import { acquireWorkerSlot } from './worker-slot.js';
@@ -54,6 +56,10 @@ export interface CsdnCrawler {
   on<E extends keyof CrawlerEvents>(event: E, listener: (payload: CrawlerEvents[E]) => void): () => void;
   /** The resolved configuration. */
   readonly config: ResolvedConfig;
+  /** Where `/metrics` is served while a run lasts (with `metrics` in the config); undefined otherwise. */
+  readonly metricsUrl: string | undefined;
+  /** The Prometheus exposition text (with `metrics` in the config; also after a run). */
+  metricsText(): Promise<string>;
 }
 
 /**
@@ -69,6 +75,9 @@ export function createCrawler(options: CreateCrawlerOptions = {}): CsdnCrawler {
   const listeners: { event: keyof CrawlerEvents; listener: (payload: never) => void }[] = [];
   let engine: Crawler | undefined;
   let stopRequested = false;
+  // One registry per crawler for its whole life: counters keep counting across its runs.
+  let metrics: CrawlMetrics | undefined;
+  let metricsServer: MetricsServer | undefined;
 
   async function run(): Promise<RunSummary> {
     const site = options.site ?? createSiteAdapter(config);
@@ -84,31 +93,58 @@ export function createCrawler(options: CreateCrawlerOptions = {}): CsdnCrawler {
       });
     }
 
+    // Before anything opens: a busy port ends the command here, not after a crawl without metrics.
+    if (config.metrics) {
+      // Loaded only when asked for: a crawl without metrics does not pay for prom-client.
+      metrics ??= (await import('./metrics.js')).createCrawlMetrics();
+      metricsServer = await serveMetrics(
+        { contentType: metrics.registry.contentType, text: metrics.text },
+        config.metrics,
+      );
+      logger.info(`metrics at ${metricsServer.url}`);
+    }
+    try {
+      return await crawl(site, valid);
+    } finally {
+      const server = metricsServer;
+      metricsServer = undefined;
+      await server?.close();
+    }
+  }
+
+  async function crawl(site: SiteAdapter, valid: string[]): Promise<RunSummary> {
     const opened = options.stateStore && options.resultStore ? undefined : await openStores(config);
     const state = options.stateStore ?? opened!.state;
     const results = options.resultStore ?? opened!.results;
     const slot = config.workerId ? undefined : acquireWorkerSlot(config.dataDir);
     let pool: PagePoolHandle | undefined;
+    let unwatch: (() => void) | undefined;
     try {
       if (valid.length > 0) await state.add(valid, { to: 'pending' });
       pool = await openPagePool(config, options.browserDriver, logger);
+      const http = options.httpClient ?? createHttpClient({ defaultTimeoutMs: config.requestTimeoutMs });
+      metrics?.setSources({ state, pool: pool?.pool });
       engine = createEngine(
         engineOptionsFromConfig(config, {
           site,
           state,
           results,
-          http: options.httpClient ?? createHttpClient({ defaultTimeoutMs: config.requestTimeoutMs }),
+          http: metrics ? metrics.instrumentHttp(http) : http,
           workerId: config.workerId ?? slot!.workerId,
           signal: options.signal,
           logger,
           pagePool: pool?.pool,
         }),
       );
+      const running = engine;
+      unwatch = metrics?.watch((event, listener) => running.on(event, listener));
       for (const { event, listener } of listeners) engine.on(event, listener as never);
       if (stopRequested) void engine.stop();
       return await engine.run();
     } finally {
       engine = undefined;
+      unwatch?.();
+      metrics?.setSources({});
       await pool?.close();
       await opened?.close();
       slot?.release();
@@ -118,6 +154,10 @@ export function createCrawler(options: CreateCrawlerOptions = {}): CsdnCrawler {
   return {
     config,
     run,
+    get metricsUrl() {
+      return metricsServer?.url;
+    },
+    metricsText: () => metrics?.text() ?? Promise.resolve(''),
     async stop() {
       stopRequested = true;
       await engine?.stop();

@@ -29,8 +29,11 @@ export interface OutcomesDeps {
 export interface Outcomes {
   /** `dueAt`: the next refresh (refresh-planner.ts); none for failed users. */
   complete(id: string, outcome: FinalOutcome, reason?: string, dueAt?: number): Promise<void>;
-  /** Never throws: an ID that cannot be released comes back when its lease expires. */
-  release(id: string, reason: string, pauseClaims?: boolean): Promise<void>;
+  /**
+   * Never throws: an ID that cannot be released comes back when its lease expires. `code` is the
+   * error code that caused it (`ABORTED` for a stop): a bounded label for metrics, unlike `reason`.
+   */
+  release(id: string, code: string, reason: string, pauseClaims?: boolean): Promise<void>;
   addDiscovered(from: string, depth: number, follows?: string[], fans?: string[]): Promise<void>;
 }
 
@@ -45,7 +48,7 @@ export function createOutcomes(deps: OutcomesDeps): Outcomes {
       meter.finished(outcome);
     },
 
-    async release(id, reason, pauseClaims = false) {
+    async release(id, code, reason, pauseClaims = false) {
       try {
         await store(state.release(workerId, [id]), 'state.release');
       } catch (error) {
@@ -54,7 +57,7 @@ export function createOutcomes(deps: OutcomesDeps): Outcomes {
       }
       meter.released();
       if (pauseClaims) deps.pauseClaims();
-      emitter.emit('userReleased', { id, reason });
+      emitter.emit('userReleased', { id, reason, code });
       log.debug(`released ${id}: ${reason}`, { user: id });
     },
 

@@ -127,7 +127,7 @@ export function createUserAttempts(deps: UserAttemptDeps): UserAttempts {
       await outcomes.addDiscovered(id, depth, result.follows, result.fans);
     } catch (saveError) {
       deps.troubleLog(`could not store ${id}`, saveError, id);
-      return outcomes.release(id, `store error: ${describeError(saveError)}`, true);
+      return outcomes.release(id, 'STORE', `store error: ${describeError(saveError)}`, true);
     }
     await outcomes.complete(id, 'done', undefined, dueAt);
     emitter.emit('userDone', { id, articles: result.articles.length, ms: Date.now() - t0 });
@@ -143,8 +143,8 @@ export function createUserAttempts(deps: UserAttemptDeps): UserAttempts {
 
     const tracker = createRetryTracker(deps.retries);
     for (;;) {
-      if (stopSignal.aborted || force.aborted) return outcomes.release(id, 'stopping');
-      if (outage.downHosts().length > 0) return outcomes.release(id, 'site down');
+      if (stopSignal.aborted || force.aborted) return outcomes.release(id, 'ABORTED', 'stopping');
+      if (outage.downHosts().length > 0) return outcomes.release(id, 'SITE_DOWN', 'site down');
       let result: UserResult | undefined;
       let error: unknown;
       try {
@@ -154,12 +154,13 @@ export function createUserAttempts(deps: UserAttemptDeps): UserAttempts {
       }
       if (result) return saveAndComplete(lease, previous, result, slot, t0);
 
-      if (force.aborted) return outcomes.release(id, 'stopped before finishing');
-      if (error instanceof AbortedError && stopSignal.aborted) return outcomes.release(id, 'stopping');
+      if (force.aborted) return outcomes.release(id, 'ABORTED', 'stopped before finishing');
+      if (error instanceof AbortedError && stopSignal.aborted)
+        return outcomes.release(id, 'ABORTED', 'stopping');
       const connectionTrouble =
         error instanceof NetworkError || error instanceof TimeoutError || error instanceof SiteDownError;
       if (connectionTrouble && outage.downHosts().length > 0) {
-        return outcomes.release(id, `site down (${describeError(error)})`);
+        return outcomes.release(id, 'SITE_DOWN', `site down (${describeError(error)})`);
       }
 
       const decision = tracker.judge(error);
@@ -173,7 +174,7 @@ export function createUserAttempts(deps: UserAttemptDeps): UserAttempts {
         try {
           await sleep(decision.delayMs, wait.signal);
         } catch {
-          return outcomes.release(id, 'stopping');
+          return outcomes.release(id, 'ABORTED', 'stopping');
         } finally {
           wait.dispose();
         }
@@ -182,11 +183,16 @@ export function createUserAttempts(deps: UserAttemptDeps): UserAttempts {
       if (decision.action === 'final' && connectionTrouble && outage.awaitingFirstContact) {
         // A site that never answered in this run says nothing about this user: keep it pending
         // (the outage monitor ends the run if the site stays unreachable).
-        return outcomes.release(id, `site not reached yet (${describeError(error)})`, true);
+        return outcomes.release(
+          id,
+          'SITE_UNREACHABLE',
+          `site not reached yet (${describeError(error)})`,
+          true,
+        );
       }
       if (decision.action === 'release') {
         const stopping = error instanceof AbortedError || error instanceof SiteDownError;
-        return outcomes.release(id, decision.reason, !stopping);
+        return outcomes.release(id, errorCode(error), decision.reason, !stopping);
       }
       const at = now();
       await store(results.saveOutcome(id, decision.outcome, decision.reason, at), 'results.saveOutcome');
@@ -194,7 +200,7 @@ export function createUserAttempts(deps: UserAttemptDeps): UserAttempts {
       await outcomes.complete(id, decision.outcome, decision.reason, dueAt);
       if (decision.outcome === 'notfound') emitter.emit('userNotFound', { id, ms: Date.now() - t0 });
       else {
-        const code = error instanceof CrawlError ? error.code : 'ERROR';
+        const code = errorCode(error);
         log.warn(`${id} failed: ${decision.reason}`, { user: id, code });
         emitter.emit('userFailed', { id, reason: decision.reason, code });
       }
@@ -208,11 +214,16 @@ export function createUserAttempts(deps: UserAttemptDeps): UserAttempts {
       return crawlOne(lease, slot).catch(async (error: unknown) => {
         if (error instanceof StoreError) {
           deps.troubleLog(`${lease.id} back to pending`, error, lease.id);
-          return outcomes.release(lease.id, `store error: ${error.message}`, true);
+          return outcomes.release(lease.id, 'STORE', `store error: ${error.message}`, true);
         }
         log.error(`unexpected error on ${lease.id}: ${describeError(error)}`, { user: lease.id });
-        await outcomes.release(lease.id, `engine error: ${describeError(error)}`, true);
+        await outcomes.release(lease.id, errorCode(error), `engine error: ${describeError(error)}`, true);
       });
     },
   };
+}
+
+/** The error's code, a bounded label (`ERROR` for anything that is not a CrawlError). */
+function errorCode(error: unknown): string {
+  return error instanceof CrawlError ? error.code : 'ERROR';
 }
