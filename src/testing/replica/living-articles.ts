@@ -27,7 +27,7 @@ export function traitsFor(seed: number, username: string, adversarial: boolean):
   const vanishAt = rng.chance(0.04)
     ? EPOCH + DAY + Math.floor(rng.next() * 60 * DAY)
     : Number.POSITIVE_INFINITY;
-  const publishRate = rng.chance(0.35) ? 0 : 0.05 + 1.5 * rng.next() ** 2;
+  const publishRate = rng.chance(0.35) ? 0 : 0.02 + 0.6 * rng.next() ** 2;
   return { activity, vanishAt, publishRate };
 }
 
