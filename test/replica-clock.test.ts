@@ -2,6 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Article } from '../src/core/model.js';
 import { parseBusinessList, parseTabTotal, parseUserList } from '../src/sites/csdn/parse-api.js';
 import { parseHomePage } from '../src/sites/csdn/parse-home.js';
+import { parseLegacyList } from '../src/sites/csdn/parse-legacy.js';
 import {
   type ManualClock,
   manualClock,
@@ -183,7 +184,7 @@ describe('a replica that lives', () => {
     expect(r.exportTruth(day(70))[name]).toBeUndefined();
   });
 
-  it('serves at t exactly truth(user, t): home page, article list, tab total, fans and follows', async () => {
+  it('serves at t exactly truth(user, t): home page, article lists, tab total, fans and follows', async () => {
     const names = r.usernames.filter((u) => (r.truth(u, day(0))?.articles.length ?? 0) > 0).slice(0, 6);
     const most = (count: (t: UserTruth | undefined) => number) =>
       r
@@ -210,6 +211,11 @@ describe('a replica that lives', () => {
             ).articles,
         );
         expect(articles).toEqual(truth.articles);
+        const legacy = parseLegacyList(await get(`/${name}/article/list/1`), name);
+        const brief = (list: Article[]) =>
+          list.map((a) => [a.articleId, a.postTime, a.viewCount, a.commentCount]);
+        expect(brief(legacy.articles)).toEqual(brief(truth.articles.slice(0, 20)));
+        expect(legacy.vars.listTotal).toBe(truth.profile.articleCount);
         const tab = parseTabTotal(await get(`/community/home-api/v1/get-tab-total?${q}`));
         expect(tab.blog).toBe(truth.profile.articleCount);
         for (const [endpoint, key] of [
