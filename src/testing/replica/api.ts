@@ -4,9 +4,10 @@ import {
   DEFAULT_API_VARIANT,
   shapeBusinessListData,
 } from './api-variant.js';
-import { fuzzyTime, NOW_MS } from './fuzzy-time.js';
-import type { Population, ReplicaArticle, UserRecord } from './population.js';
+import { fuzzyTime } from './fuzzy-time.js';
+import type { ReplicaArticle, UserRecord } from './population.js';
 import type { Rng } from './prng.js';
+import type { SiteView } from './site-view.js';
 
 /** A uuid-shaped trace id from the seeded PRNG. */
 export function traceId(rng: Rng): string {
@@ -27,7 +28,7 @@ export function missingUser(rng: Rng): string {
   return envelope(rng, null, 400, '用户不存在');
 }
 
-function apiItem(user: UserRecord, a: ReplicaArticle): Record<string, unknown> {
+function apiItem(user: UserRecord, a: ReplicaArticle, nowMs: number): Record<string, unknown> {
   // counters as strings for one kind of user: the site's shapes vary and parsers must cope
   const n = (v: number): number | string => (user.counterStyle === 1 ? String(v) : v);
   return {
@@ -43,7 +44,7 @@ function apiItem(user: UserRecord, a: ReplicaArticle): Record<string, unknown> {
     editUrl: `https://editor.csdn.net/md?articleId=${a.articleId}`,
     postTime: a.postTime,
     diggCount: n(a.diggCount),
-    formatTime: fuzzyTime(a.postTime, NOW_MS),
+    formatTime: fuzzyTime(a.postTime, nowMs),
     picList: [],
     collectCount: n(a.collectCount),
   };
@@ -53,7 +54,7 @@ function apiItem(user: UserRecord, a: ReplicaArticle): Record<string, unknown> {
 export const MAX_API_SIZE = 100;
 
 export function businessList(
-  pop: Population,
+  pop: SiteView,
   user: UserRecord,
   page: number,
   size: number,
@@ -64,11 +65,11 @@ export function businessList(
   const total = count + user.drafts;
   if (count === 0) return envelope(rng, shapeBusinessListData(variant, { total }));
   const [offset, length] = businessListWindow(variant, page, size);
-  const items = pop.slice(user, offset, length).map((a) => apiItem(user, a));
+  const items = pop.slice(user, offset, length).map((a) => apiItem(user, a, pop.nowMs));
   return envelope(rng, shapeBusinessListData(variant, { list: items, total }));
 }
 
-export function tabTotal(pop: Population, user: UserRecord, rng: Rng): string {
+export function tabTotal(pop: SiteView, user: UserRecord, rng: Rng): string {
   const r = (k: string) => (user.index * 31 + k.length * 7) % 5;
   return envelope(rng, {
     blog: pop.articleCount(user),
@@ -91,7 +92,7 @@ function listItemId(position: number): number {
  * (the `id` of the last item read) is set, from the item after it, else by `page`.
  */
 export function userList(
-  pop: Population,
+  pop: SiteView,
   names: string[],
   page: number,
   size: number,

@@ -1,7 +1,8 @@
 import { type ApiVariant, achievementEntry, DEFAULT_API_VARIANT } from './api-variant.js';
-import { fuzzyTime, NOW_MS } from './fuzzy-time.js';
+import { fuzzyTime } from './fuzzy-time.js';
 import { esc, scriptJson, thousands } from './html.js';
-import type { Population, ReplicaArticle, UserRecord } from './population.js';
+import type { ReplicaArticle, UserRecord } from './population.js';
+import type { SiteView } from './site-view.js';
 
 const TYPE_TEXT: Record<string, string> = { original: '原创', reprint: '转载', translation: '翻译' };
 
@@ -12,7 +13,7 @@ function shaped(value: number, style: 0 | 1 | 2): number | string {
   return thousands(value);
 }
 
-function listItem(a: ReplicaArticle): string {
+function listItem(a: ReplicaArticle, nowMs: number): string {
   return `<article class="blog-list-box" data-articleid="${a.articleId}">
   <a href="${esc(a.url)}" target="_blank" data-report-click='{"spm":"3001.5502"}'>
     <div class="blog-list-box-top"><h4>${esc(a.title)}</h4></div>
@@ -20,7 +21,7 @@ function listItem(a: ReplicaArticle): string {
     <div class="blog-list-footer">
       <div class="blog-list-footer-left">
         <div class="article-type">${TYPE_TEXT[a.type] ?? '原创'}</div>
-        <div class="view-time-box">发布博客&nbsp;${esc(fuzzyTime(a.postTime, NOW_MS))}&nbsp;·&nbsp;</div>
+        <div class="view-time-box">发布博客&nbsp;${esc(fuzzyTime(a.postTime, nowMs))}&nbsp;·&nbsp;</div>
         <div class="view-num-box"><span class="view-num">${thousands(a.viewCount)}<span class="two-num">阅读</span></span></div>
         <div class="comment-num-box"><span class="comment-num">${a.commentCount}<span class="two-num">评论</span></span></div>
       </div>
@@ -31,7 +32,7 @@ function listItem(a: ReplicaArticle): string {
 
 /** Today's `/<id>`: server-rendered head counters, the first articles and __INITIAL_STATE__. */
 export function homePage(
-  pop: Population,
+  pop: SiteView,
   user: UserRecord,
   firstPage: number,
   variant: ApiVariant = DEFAULT_API_VARIANT,
@@ -79,7 +80,10 @@ export function homePage(
       },
     },
   };
-  const articles = pop.slice(user, 0, firstPage).map(listItem).join('\n');
+  const articles = pop
+    .slice(user, 0, firstPage)
+    .map((a) => listItem(a, pop.nowMs))
+    .join('\n');
   return `<!DOCTYPE html>
 <html lang="zh-CN">
 <head><meta charset="utf-8"><title>${esc(user.nickname)}的博客_CSDN博客</title></head>

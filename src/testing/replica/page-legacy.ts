@@ -1,8 +1,9 @@
 import { esc, scriptJson, wan } from './html.js';
-import type { Population, ReplicaArticle, UserRecord } from './population.js';
+import type { ReplicaArticle, UserRecord } from './population.js';
+import type { SiteView } from './site-view.js';
 
 export interface LegacyPageInput {
-  pop: Population;
+  pop: SiteView;
   user: UserRecord;
   origin: string;
   page: number;
@@ -64,7 +65,7 @@ const DUMMY = `    <div class="article-item-box csdn-tracking-statistics" style=
     </div>
 `;
 
-function aside(pop: Population, user: UserRecord): string {
+function aside(pop: SiteView, user: UserRecord): string {
   const p = pop.profile(user);
   const home = esc(pop.blogUrl(user));
   const dl = (name: string, value: number, extra = '') =>

@@ -7,6 +7,8 @@ import {
 } from './adversarial.js';
 import { generateNames, nicknameFor } from './names.js';
 import { type Rng, rngFor } from './prng.js';
+import type { SiteView } from './site-view.js';
+import { userTruth } from './site-view.js';
 import { descriptionFor, titleFor } from './titles.js';
 
 /** What the replica knows to be true about one user at this moment. */
@@ -26,7 +28,7 @@ export interface LongUsers {
 }
 
 /** The replica's "now" in China local time (kept as a UTC date so no time zone leaks in). */
-const EPOCH = Date.UTC(2025, 5, 1, 12, 0, 0);
+export const EPOCH = Date.UTC(2025, 5, 1, 12, 0, 0);
 const ARTICLE_ID_BASE = 100_000_000;
 const ADVERSARIAL_ID_BASE = 900_000_000;
 
@@ -90,7 +92,9 @@ function typeFor(rng: Rng): { type: ArticleType; code: number } {
  * The whole site: usernames and the follow graph up front (small typed data), each user's
  * profile and articles generated lazily from hash(seed, username) and cached.
  */
-export class Population {
+export class Population implements SiteView {
+  /** The frozen world's moment (a living replica's views carry their own). */
+  readonly nowMs = EPOCH;
   readonly initial: string[];
   readonly extras: string[];
   readonly missing: string[];
@@ -126,7 +130,7 @@ export class Population {
     }
   }
 
-  private nameAt(index: number): string {
+  nameAt(index: number): string {
     return this.names[index] ?? this.adversarial[index - this.names.length];
   }
 
@@ -158,6 +162,11 @@ export class Population {
       for (const v of list) fans[v].push(u);
     });
     return { follows, fans };
+  }
+
+  /** Follow-graph indexes of a user (the living world's graph starts from these). */
+  edges(index: number): { follows: readonly number[]; fans: readonly number[] } {
+    return { follows: this.follows[index] ?? [], fans: this.fans[index] ?? [] };
   }
 
   exists(username: string): boolean {
@@ -258,9 +267,22 @@ export class Population {
   }
 
   private addArticle(user: UserRecord, k: number): void {
+    const article = this.makeArticle(user, k);
+    user.articles.push(article);
+    user.viewSum += article.viewCount;
+    user.diggSum += article.diggCount;
+    user.commentSum += article.commentCount;
+    user.collectSum += article.collectCount;
+    if (article.type === 'original') user.originalSum++;
+  }
+
+  /** The user's k-th article; `postedMs` is the living world's publication time for k >= baseCount. */
+  makeArticle(user: UserRecord, k: number, postedMs?: number): ReplicaArticle {
     const rng = rngFor(this.seed, 'article', user.username, k);
     let postMs: number;
-    if (k < user.baseCount) {
+    if (postedMs !== undefined) {
+      postMs = postedMs;
+    } else if (k < user.baseCount) {
       const span = EPOCH - user.registrationMs;
       const step = span / (user.baseCount + 1);
       postMs = user.registrationMs + step * (k + 1) + Math.floor((rng.next() - 0.5) * step * 0.8);
@@ -291,12 +313,7 @@ export class Population {
       article.title = adversarialTitle(k);
       article.description = adversarialDescription(k);
     }
-    user.articles.push(article);
-    user.viewSum += article.viewCount;
-    user.diggSum += article.diggCount;
-    user.commentSum += article.commentCount;
-    user.collectSum += article.collectCount;
-    if (type === 'original') user.originalSum++;
+    return article;
   }
 
   /** The user publishes one more article now (it becomes the newest, shifting later pages). */
@@ -350,26 +367,6 @@ export class Population {
 
   truth(username: string): UserTruth | undefined {
     const user = this.user(username);
-    if (!user) return undefined;
-    const articles: Article[] = this.newestFirst(user).map((a) => ({
-      articleId: a.articleId,
-      title: a.title,
-      url: a.url,
-      type: a.type,
-      postTime: a.postTime,
-      viewCount: a.viewCount,
-      commentCount: a.commentCount,
-      diggCount: a.diggCount,
-      collectCount: a.collectCount,
-      top: a.top,
-    }));
-    const truth: UserTruth = {
-      profile: this.profile(user),
-      articles,
-      follows: this.followsOf(user),
-      fans: this.fansOf(user),
-    };
-    if (user.customDomain) truth.customDomain = user.customDomain;
-    return truth;
+    return user && userTruth(this, user);
   }
 }

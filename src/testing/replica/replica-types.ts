@@ -1,4 +1,5 @@
 import type { ApiVariant } from './api-variant.js';
+import type { ClockSource } from './clock.js';
 import type { Drift } from './drift.js';
 import type { FaultConfig, FaultPreset } from './faults.js';
 import type { LongUsers, UserTruth } from './population.js';
@@ -23,6 +24,13 @@ export interface ReplicaOptions {
   apiVariant?: Partial<ApiVariant>;
   /** The first `count` users get `articles` (a [min, max] range, seeded per user): long walks. */
   longUsers?: LongUsers;
+  /**
+   * A replica that lives (docs/replica.md): the clock it reads (epoch ms, default Date.now when
+   * only `timeScale` is given). Without `clock` and `timeScale` the world is frozen, as always.
+   */
+  clock?: ClockSource;
+  /** Replica time per clock time (86400: a replica day per real second). Default 1 with a clock. */
+  timeScale?: number;
 }
 
 export interface ReplicaStats {
@@ -41,8 +49,13 @@ export interface Replica {
   /** Users whose nickname and texts carry every page marker (adversarial.ts); outside the graph. */
   adversarialUsernames: string[];
   allUsernames(): string[];
-  truth(username: string): UserTruth | undefined;
-  exportTruth(): Record<string, UserTruth>;
+  /** What the site serves for the user at replica time `at` (default now); a frozen replica ignores `at`. */
+  truth(username: string, at?: number): UserTruth | undefined;
+  exportTruth(at?: number): Record<string, UserTruth>;
+  /** Replica time now (epoch ms); a frozen replica is always at 2025-06-01 12:00:00. */
+  now(): number;
+  /** Replica time at a reading of the clock (e.g. the crawler's Date.now() when it crawled). */
+  timeAt(clockMs: number): number;
   stats(): ReplicaStats;
   setFaults(faults: FaultPreset | Partial<FaultConfig>): void;
   setDown(down: boolean): Promise<void>;

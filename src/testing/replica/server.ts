@@ -3,23 +3,30 @@ import type { Socket } from 'node:net';
 import { businessList, missingUser, tabTotal, userList } from './api.js';
 import * as shape from './api-variant.js';
 import { CHALLENGE_COOKIE, ChallengeBook, challengePage, readCookie } from './challenge.js';
+import { replicaTime } from './clock.js';
 import { DriftHooks } from './drift.js';
 import { BotWall, resolveFaults } from './faults.js';
 import { errorPage, notFoundPage } from './html.js';
+import { LivingWorld } from './living.js';
 import { homePage } from './page-home.js';
 import { legacyPage } from './page-legacy.js';
-import { Population, type UserTruth } from './population.js';
+import { EPOCH, Population, type UserRecord, type UserTruth } from './population.js';
 import { hash32, Rng } from './prng.js';
 import type { Replica, ReplicaOptions } from './replica-types.js';
 import { pickFault, type Reply, ReplySender } from './replies.js';
 import { RequestStats } from './request-stats.js';
 import { type Route, route } from './routes.js';
+import type { SiteView } from './site-view.js';
 
 /** Start the replica on 127.0.0.1 (port 0 = any free port). Prints nothing. */
 export async function startReplica(options: ReplicaOptions = {}): Promise<Replica> {
   const seed = options.seed ?? 1;
   const host = options.host ?? '127.0.0.1';
   const pop = new Population(seed, options.users ?? 200, options.maxArticlesPerUser, options.longUsers);
+  const time = replicaTime(EPOCH, options.clock, options.timeScale);
+  // frozen by default: the population itself is the site, at one moment, as before
+  const living = time.living ? new LivingWorld(pop) : undefined;
+  const siteAt = (t: number): SiteView => (living ? living.at(t) : pop);
   const legacyOnly = options.legacyOnly ?? false;
   const overlay = options.overlay ?? true;
   const [delayLo, delayHi] = options.pagerDelayMs ?? [50, 300];
@@ -44,50 +51,48 @@ export async function startReplica(options: ReplicaOptions = {}): Promise<Replic
 
   /** The answer as the drift hooks (drift.ts) leave it: unchanged unless `drift` names a change. */
   function content(req: IncomingMessage, r: Route): Reply {
-    const notFound = r.endpoint === 'not-found' || !pop.user(r.username ?? '');
+    const site = siteAt(time.now());
+    const notFound = r.endpoint === 'not-found' || !site.user(r.username ?? '');
     const path = (req.url ?? '/').split('?')[0];
     const sized = { ...r, size: drift.capSize(r.endpoint, r.size) };
-    return drift.intercept(path) ?? drift.reshape(r.endpoint, siteContent(req, sized), notFound);
+    return drift.intercept(path) ?? drift.reshape(r.endpoint, siteContent(req, sized, site), notFound);
   }
 
-  function siteContent(req: IncomingMessage, r: Route): Reply {
+  function siteContent(req: IncomingMessage, r: Route, site: SiteView): Reply {
     const html = (body: string, status = 200): Reply => ({ status, type: 'html', body });
     const json = (body: string): Reply => ({ status: 200, type: 'json', body });
     if (r.endpoint === 'not-found') return html(notFoundPage(), 404);
     if (r.endpoint === 'retired-list-api') return shape.retiredListReply(r.version, notFoundPage());
     const isApi = r.endpoint !== 'home' && r.endpoint !== 'legacy-list';
     if (isApi && legacyOnly) return html(notFoundPage(), 404);
-    const user = pop.user(r.username ?? '');
+    const user = site.user(r.username ?? '');
     if (!user) return isApi ? json(missingUser(contentRng)) : html(notFoundPage());
     const publishes = r.endpoint === 'business-list' || r.endpoint === 'legacy-list';
     if (publishes && r.page > 1 && faultRng.chance(faults.publishMidWalk)) {
-      pop.publish(user);
+      // a living replica publishes on its own clock: the truth must not depend on request order
+      if (!living) pop.publish(user);
       countFault('publishMidWalk');
     }
     switch (r.endpoint) {
       case 'business-list':
-        return json(businessList(pop, user, r.page, r.size, contentRng, variant));
+        return json(businessList(site, user, r.page, r.size, contentRng, variant));
       case 'tab-total':
-        return json(tabTotal(pop, user, contentRng));
+        return json(tabTotal(site, user, contentRng));
       case 'fans-list':
-        return json(userList(pop, pop.fansOf(user), r.page, r.size, contentRng, r.cursor));
+        return json(userList(site, site.fansOf(user), r.page, r.size, contentRng, r.cursor));
       case 'follow-list':
-        return json(userList(pop, pop.followsOf(user), r.page, r.size, contentRng, r.cursor));
+        return json(userList(site, site.followsOf(user), r.page, r.size, contentRng, r.cursor));
       case 'home':
-        if (!legacyOnly) return html(homePage(pop, user, 20, variant));
-        return html(legacyPage(legacyInput(req, user, 1)));
+        if (!legacyOnly) return html(homePage(site, user, 20, variant));
+        return html(legacyPage(legacyInput(req, site, user, 1)));
       case 'legacy-list':
-        return html(legacyPage(legacyInput(req, user, r.page)));
+        return html(legacyPage(legacyInput(req, site, user, r.page)));
     }
   }
 
-  function legacyInput(
-    req: IncomingMessage,
-    user: NonNullable<ReturnType<Population['user']>>,
-    page: number,
-  ) {
+  function legacyInput(req: IncomingMessage, site: SiteView, user: UserRecord, page: number) {
     return {
-      pop,
+      pop: site,
       user,
       origin: origin(req),
       page,
@@ -213,15 +218,18 @@ export async function startReplica(options: ReplicaOptions = {}): Promise<Replic
     missingUsernames: [...pop.missing],
     adversarialUsernames: [...pop.adversarial],
     allUsernames: () => pop.all(),
-    truth: (username) => shape.variantTruth(variant, pop.truth(username)),
-    exportTruth: () => {
+    truth: (username, at) => shape.variantTruth(variant, siteAt(at ?? time.now()).truth(username)),
+    exportTruth: (at) => {
+      const site = siteAt(at ?? time.now());
       const out: Record<string, UserTruth> = {};
       for (const name of pop.all()) {
-        const t = shape.variantTruth(variant, pop.truth(name));
+        const t = shape.variantTruth(variant, site.truth(name));
         if (t) out[name] = t;
       }
       return out;
     },
+    now: () => time.now(),
+    timeAt: (clockMs) => time.at(clockMs),
     stats: () => counts.snapshot(),
     setFaults: (next) => {
       faults = resolveFaults(next, faults);
