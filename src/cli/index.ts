@@ -92,7 +92,7 @@ export function buildCli(out: (line: string) => void, err: (line: string) => voi
     });
 
   storeFlags(cli.command('export', 'Write results to a file'))
-    .option('--format <format>', 'jsonl | csv | edges-csv (default jsonl)')
+    .option('--format <format>', 'jsonl | csv | edges-csv | history-csv | snapshots-csv (default jsonl)')
     .option('--out <file>', 'Output file (replaced only when the export succeeds); - for stdout')
     .action((flags: Flags) => {
       pending = exportCommand(flags, err);
