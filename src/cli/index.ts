@@ -102,6 +102,8 @@ export function buildCli(out: (line: string) => void, err: (line: string) => voi
     .option('--out <dir>', 'Output directory')
     .option('--open', 'Open it in the default browser')
     .option('--title <title>', 'Title shown on the pages')
+    .option('--from <date>', 'Start of the fastest-growing window (default: the first crawl)')
+    .option('--to <date>', 'End of that window (default: the latest crawl)')
     .action((flags: Flags) => {
       pending = reportCommand(flags, out, err);
     });

@@ -43,6 +43,26 @@ ${`
       [{ field: 'viewCount', label: 'total visits' }]
     );
   });
+  R.mount('chart-article-counters', function () {
+    var rows = d.articleSeries;
+    if (!rows.length) return R.noData('No article history');
+    var names = ['views', 'comments', 'likes', 'favourites'];
+    return {
+      tooltip: { trigger: 'axis' },
+      legend: { top: 0 },
+      grid: { left: 70, right: 80, top: 40, bottom: 40 },
+      xAxis: { type: 'time' },
+      yAxis: [
+        { type: 'value', scale: true, minInterval: 1 },
+        { type: 'value', scale: true, minInterval: 1, splitLine: { show: false } }
+      ],
+      series: names.map(function (name, k) {
+        return { name: name, type: 'line', step: 'end', yAxisIndex: k === 0 ? 1 : 0, showSymbol: rows.length < 40,
+          data: rows.map(function (row) { return [row[0], row[k + 1]]; }),
+          itemStyle: { color: R.palette[k % R.palette.length] } };
+      })
+    };
+  });
   R.mount('chart-rank', function () {
     return timeChart([{ field: 'rank', label: 'rank', inverse: true }], [{ field: 'points', label: 'points' }]);
   });
