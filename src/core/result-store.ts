@@ -86,9 +86,9 @@ export interface ResultStore {
   getEdges(username: string): Promise<{ follows: string[]; fans: string[] }>;
   /**
    * Optional (a store without it keeps no history): the user's article counters over time, by
-   * article id then crawl time. With `from`, each article's last point before `from` comes too
-   * (the values in force at `from`, as points are written only on change), so growth between two
-   * dates is last minus first per article.
+   * article id then crawl time, up to `to`. With `from`, each article starts at its last point at
+   * or before `from` (the values in force at `from`, as points are written only on change), so
+   * growth between two dates is last minus first per article.
    */
   articleHistory?(username: string, range?: HistoryRange): Promise<ArticleHistoryPoint[]>;
   /** Optional: profile snapshots of a user taken within `range` (one per crawl), oldest first. */

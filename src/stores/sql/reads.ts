@@ -56,8 +56,8 @@ export const NO_START = Number.MIN_SAFE_INTEGER;
 export const NO_END = Number.MAX_SAFE_INTEGER;
 
 /**
- * One user's article points in [from, to], plus each article's last point before `from`: points
- * are written only on change, so that one holds the values in force at `from`.
+ * One user's article points up to `to`: each article's last point at or before `from` (points are
+ * written only on change, so that one holds the values in force at `from`), then those after it.
  */
 export function* articleHistoryProgram(
   d: SqlDialect,
@@ -70,8 +70,8 @@ export function* articleHistoryProgram(
     d,
     'article history',
     (p) => `SELECT * FROM ${history} h WHERE h.username = ${p.next()} AND h.crawled_at <= ${p.next()}
-     AND (h.crawled_at >= ${p.next()} OR h.crawled_at = (SELECT max(m.crawled_at) FROM ${history} m
-       WHERE m.username = h.username AND m.article_id = h.article_id AND m.crawled_at < ${p.next()}))
+     AND (h.crawled_at > ${p.next()} OR h.crawled_at = (SELECT max(m.crawled_at) FROM ${history} m
+       WHERE m.username = h.username AND m.article_id = h.article_id AND m.crawled_at <= ${p.next()}))
      ORDER BY h.article_id, h.crawled_at`,
   );
   return (yield query(sql, [username, to, from, from])).rows;
