@@ -114,5 +114,5 @@ export async function exportResults(
     throw error;
   }
   await out.commit();
-  return { users, articles, edges, rows: users };
+  return { users, articles, edges, rows: format === 'csv' ? articles : users };
 }
