@@ -31,7 +31,8 @@ describe('history in the report', () => {
       [30, 400],
     ] as const;
     expect(growthIn(series, {})).toBe(300);
-    expect(growthIn(series, { from: 15, to: 25 })).toBe(0);
+    expect(growthIn(series, { from: 15, to: 25 })).toBe(50);
+    expect(growthIn(series, { from: 12, to: 18 })).toBe(0);
     expect(growthIn(series, { from: 20, to: 30 })).toBe(250);
     expect(growthIn(series, { from: 25 })).toBe(250);
     expect(growthIn(series, { to: 5 })).toBeUndefined();
