@@ -22,6 +22,30 @@ resultStoreConformance('PostgreSQL', async () => {
   };
 });
 
+/** The results schema 1 exactly as the first release created it in PostgreSQL, with a little data. */
+function schema1(schema: string): string {
+  const key = 'TEXT COLLATE "C"';
+  return `CREATE SCHEMA ${schema};
+CREATE TABLE ${schema}.schema_version (app TEXT PRIMARY KEY, version INTEGER NOT NULL);
+CREATE TABLE ${schema}.users (username ${key} PRIMARY KEY, status TEXT NOT NULL, reason TEXT, source TEXT,
+  last_crawled_at BIGINT NOT NULL);
+CREATE TABLE ${schema}.profile_snapshots (username ${key} NOT NULL, crawled_at BIGINT NOT NULL,
+  nickname TEXT, level BIGINT, original_count BIGINT, article_count BIGINT, rank BIGINT, fans_count BIGINT,
+  follow_count BIGINT, view_count BIGINT, like_count BIGINT, comment_count BIGINT, favourite_count BIGINT,
+  points BIGINT, registration_time TEXT, blog_url TEXT, PRIMARY KEY (username, crawled_at));
+CREATE TABLE ${schema}.articles (article_id ${key} NOT NULL, username ${key} NOT NULL, title TEXT NOT NULL,
+  url TEXT NOT NULL, type TEXT NOT NULL, post_time ${key} NOT NULL, view_count BIGINT NOT NULL,
+  comment_count BIGINT NOT NULL, digg_count BIGINT, collect_count BIGINT, top SMALLINT,
+  first_seen BIGINT NOT NULL, last_seen BIGINT NOT NULL, PRIMARY KEY (article_id, username));
+CREATE INDEX articles_by_user ON ${schema}.articles (username, article_id);
+CREATE TABLE ${schema}.follow_edges (follower ${key} NOT NULL, followee ${key} NOT NULL,
+  first_seen BIGINT NOT NULL, PRIMARY KEY (follower, followee));
+CREATE INDEX follow_edges_by_followee ON ${schema}.follow_edges (followee, follower);
+INSERT INTO ${schema}.schema_version VALUES ('csdn-crawl-results', 1);
+INSERT INTO ${schema}.users VALUES ('old', 'done', NULL, 'api', 10);
+INSERT INTO ${schema}.articles VALUES ('7', 'old', 't', 'u', 'original', '2019-01-01', 3, 0, NULL, NULL, 1, 10, 10);`;
+}
+
 describe('PostgresResultStore', () => {
   let admin: pg.Client;
 
@@ -42,7 +66,7 @@ describe('PostgresResultStore', () => {
     try {
       expect(store.schema).toBe(schema);
       const { rows } = await admin.query(`SELECT app, version FROM ${schema}.schema_version`);
-      expect(rows).toEqual([{ app: 'csdn-crawl-results', version: 1 }]);
+      expect(rows).toEqual([{ app: 'csdn-crawl-results', version: 2 }]);
       // A second open of the same schema finds it and keeps the data.
       await store.saveOutcome('kept', 'notfound', undefined, 1);
       const again = await openPostgresResultStore({ url: URL_BASE, schema });
@@ -51,6 +75,41 @@ describe('PostgresResultStore', () => {
     } finally {
       await store.dropSchema();
       await store.close();
+    }
+  });
+
+  it('migrates a schema of the first layout (version 1) on open, keeping its data', async () => {
+    const schema = schemaName();
+    await admin.query(schema1(schema));
+    try {
+      const store = await openPostgresResultStore({ url: URL_BASE, schema });
+      try {
+        expect((await store.getArticles('old'))[0]).toMatchObject({ articleId: '7', viewCount: 3 });
+        expect(await store.articleHistory('old')).toEqual([
+          { username: 'old', articleId: '7', crawledAt: 10, viewCount: 3, commentCount: 0 },
+        ]);
+        await store.saveUser(
+          {
+            username: 'old',
+            source: 'api',
+            profile: { username: 'old' },
+            articles: [],
+            articlesComplete: true,
+          },
+          20,
+        );
+        expect((await store.getArticles('old'))[0].deletedAt).toBe(20);
+        const { rows } = await admin.query(`SELECT version FROM ${schema}.schema_version`);
+        expect(rows).toEqual([{ version: 2 }]);
+        // A second open finds schema 2: nothing migrated twice.
+        const again = await openPostgresResultStore({ url: URL_BASE, schema });
+        expect(await again.articleHistory('old')).toHaveLength(1);
+        await again.close();
+      } finally {
+        await store.close();
+      }
+    } finally {
+      await admin.query(`DROP SCHEMA ${schema} CASCADE`);
     }
   });
 

@@ -1,9 +1,10 @@
-import { mkdtemp, rm } from 'node:fs/promises';
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import Database from 'better-sqlite3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { InvalidInputError, StoreError } from '../src/core/errors.js';
+import { openReadonlyResultStore } from '../src/stores/readonly-sqlite.js';
 import { postgresDialect, sqliteDialect } from '../src/stores/sql/dialect.js';
 import { keysetPage, keysets } from '../src/stores/sql/reads.js';
 import { saveUserProgram } from '../src/stores/sql/writes.js';
@@ -45,11 +46,12 @@ INSERT INTO follow_edges VALUES ('old', 'bob', 10);
 `;
 
 describe('SQL result layer', () => {
-  it('reads and extends a results file of the first layout without changing its tables', async () => {
+  it('migrates a results file of the first layout to schema 2 on open, keeping its data', async () => {
     const file = path.join(dir, 'schema-1.sqlite');
     const db = new Database(file);
     db.exec(SCHEMA_1);
-    const layout = () => db.prepare('SELECT name, sql FROM sqlite_master ORDER BY name').all();
+    const layout = () =>
+      db.prepare("SELECT name, sql FROM sqlite_master WHERE name NOT LIKE '%article%' ORDER BY name").all();
     const before = layout();
     const store = await openSqliteResultStore(file);
     expect(await store.getUser('old')).toMatchObject({
@@ -58,14 +60,46 @@ describe('SQL result layer', () => {
       profile: { username: 'old', nickname: 'Old', fansCount: 4 },
     });
     expect((await store.getArticles('old'))[0]).toMatchObject({ articleId: '7', top: true, viewCount: 3 });
+    // The stored counters become each article's first point, at the last crawl that saw them.
+    expect(await store.articleHistory('old')).toEqual([
+      { username: 'old', articleId: '7', crawledAt: 10, viewCount: 3, commentCount: 0 },
+    ]);
     await store.saveUser(
-      { username: 'old', source: 'api', profile: { username: 'old' }, articles: [], follows: ['carol'] },
+      {
+        username: 'old',
+        source: 'api',
+        profile: { username: 'old' },
+        articles: [],
+        articlesComplete: true,
+        follows: ['carol'],
+      },
       20,
     );
     expect(await store.getEdges('old')).toEqual({ follows: ['bob', 'carol'], fans: [] });
+    expect((await store.getArticles('old'))[0].deletedAt).toBe(20);
     await store.close();
+    // The other tables are as they were; articles gained one column; the version is 2.
     expect(layout()).toEqual(before);
+    const columns = db.prepare('SELECT name FROM pragma_table_info(?)').all('articles') as { name: string }[];
+    expect(columns.map((c) => c.name).at(-1)).toBe('deleted_at');
+    expect(db.prepare('SELECT version FROM schema_version').all()).toEqual([{ version: 2 }]);
     db.close();
+    // Opened again: nothing to migrate, nothing doubled.
+    const again = await openSqliteResultStore(file);
+    expect(await again.articleHistory('old')).toHaveLength(1);
+    await again.close();
+  });
+
+  it('reads a first-layout file for export through a migrated private copy, leaving the file as it was', async () => {
+    const file = path.join(dir, 'schema-1-readonly.sqlite');
+    const db = new Database(file);
+    db.exec(SCHEMA_1);
+    db.close();
+    const bytes = await readFile(file);
+    const store = await openReadonlyResultStore(file);
+    expect(await store.articleHistory?.('old')).toMatchObject([{ articleId: '7', crawledAt: 10 }]);
+    await store.close();
+    expect(await readFile(file)).toEqual(bytes);
   });
 
   it('checks arguments and refuses calls once closed', async () => {

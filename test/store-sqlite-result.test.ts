@@ -35,7 +35,7 @@ describe('SqliteResultStore', () => {
     await again.close();
     const db = new Database(file, { readonly: true });
     expect(db.prepare('SELECT app, version FROM schema_version').all()).toEqual([
-      { app: 'csdn-crawl-results', version: 1 },
+      { app: 'csdn-crawl-results', version: 2 },
     ]);
     expect(db.pragma('journal_mode', { simple: true })).toBe('wal');
     db.close();

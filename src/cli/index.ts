@@ -94,7 +94,7 @@ export function buildCli(out: (line: string) => void, err: (line: string) => voi
     });
 
   storeFlags(cli.command('export', 'Write results to a file'))
-    .option('--format <format>', 'jsonl | csv | edges-csv (default jsonl)')
+    .option('--format <format>', 'jsonl | csv | edges-csv | history-csv | snapshots-csv (default jsonl)')
     .option('--out <file>', 'Output file (replaced only when the export succeeds); - for stdout')
     .action((flags: Flags) => {
       pending = exportCommand(flags, err);
@@ -104,6 +104,8 @@ export function buildCli(out: (line: string) => void, err: (line: string) => voi
     .option('--out <dir>', 'Output directory')
     .option('--open', 'Open it in the default browser')
     .option('--title <title>', 'Title shown on the pages')
+    .option('--from <date>', 'Start of the fastest-growing window (default: the first crawl)')
+    .option('--to <date>', 'End of that window (default: the latest crawl)')
     .action((flags: Flags) => {
       pending = reportCommand(flags, out, err);
     });

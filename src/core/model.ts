@@ -46,8 +46,14 @@ export type ResultSource = 'api' | 'legacy-http' | 'legacy-browser';
 export interface UserResult {
   username: string;
   profile: Profile;
-  /** The complete article list, each article once, newest first. */
+  /** The article list, each article once, newest first. */
   articles: Article[];
+  /**
+   * True when `articles` is the user's whole list (the walk reached its end): an article stored
+   * before and missing from it is then marked deleted (`deletedAt`). Left out (adapters that do
+   * not know), nothing is ever marked deleted.
+   */
+  articlesComplete?: boolean;
   /** Usernames this user follows, when the list was read (graph or discovery on). */
   follows?: string[];
   /** Usernames following this user, when the list was read (graph or discovery on). */

@@ -3,6 +3,32 @@ import type { Article, FinalStatus, Profile, ResultSource, UserResult } from './
 export interface StoredArticle extends Article {
   firstSeen: number;
   lastSeen: number;
+  /**
+   * The first crawl whose complete article list no longer held it (absent while it is listed). A
+   * later crawl that lists it again clears it.
+   */
+  deletedAt?: number;
+}
+
+/**
+ * An article's counters as a crawl saw them. Stored only when a counter changed since the
+ * article's previous point (the first crawl that sees an article writes its first point), so a
+ * value holds from its `crawledAt` until the next point.
+ */
+export interface ArticleHistoryPoint {
+  username: string;
+  articleId: string;
+  crawledAt: number;
+  viewCount: number;
+  commentCount: number;
+  diggCount?: number;
+  collectCount?: number;
+}
+
+/** Crawl times, epoch milliseconds, both ends included; a missing end is open. */
+export interface HistoryRange {
+  from?: number;
+  to?: number;
 }
 
 export interface ProfileSnapshot extends Profile {
@@ -58,6 +84,15 @@ export interface ResultStore {
   /** Profile snapshots of a user, oldest first (the time series). */
   getSnapshots(username: string): Promise<ProfileSnapshot[]>;
   getEdges(username: string): Promise<{ follows: string[]; fans: string[] }>;
+  /**
+   * Optional (a store without it keeps no history): the user's article counters over time, by
+   * article id then crawl time, up to `to`. With `from`, each article starts at its last point at
+   * or before `from` (the values in force at `from`, as points are written only on change), so
+   * growth between two dates is last minus first per article.
+   */
+  articleHistory?(username: string, range?: HistoryRange): Promise<ArticleHistoryPoint[]>;
+  /** Optional: profile snapshots of a user taken within `range` (one per crawl), oldest first. */
+  profileHistory?(username: string, range?: HistoryRange): Promise<ProfileSnapshot[]>;
   /** Every user, in username order, without loading all into memory. */
   iterateUsers(): AsyncIterable<StoredUser>;
   /** Optional: every article with its username, in (username, article id) order, streamed. */
@@ -66,6 +101,11 @@ export interface ResultStore {
   iterateSnapshots?(): AsyncIterable<ProfileSnapshot>;
   /** Optional: every follow edge, in (follower, followee) order, streamed. */
   iterateEdges?(): AsyncIterable<FollowEdge>;
+  /**
+   * Optional: every article history point with its username and the article's `deletedAt`, in
+   * (username, article id, crawl time) order, streamed.
+   */
+  iterateArticleHistory?(): AsyncIterable<ArticleHistoryPoint & { deletedAt?: number }>;
   counts(): Promise<ResultCounts>;
   close(): Promise<void>;
   readonly raw?: unknown;

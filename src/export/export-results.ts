@@ -2,8 +2,22 @@ import type { ResultStore } from '../core/result-store.js';
 import { openOutput } from './atomic-file.js';
 import { csvRow, UTF8_BOM } from './csv.js';
 import { EDGE_CSV_HEADER, edgeCsvRows } from './edge-rows.js';
+import { HISTORY_CSV_HEADER, historyCsvRows, SNAPSHOTS_CSV_HEADER, snapshotCsvRows } from './history-rows.js';
 
-export type ExportFormat = 'jsonl' | 'csv' | 'edges-csv';
+export type ExportFormat = 'jsonl' | 'csv' | 'edges-csv' | 'history-csv' | 'snapshots-csv';
+
+/** The formats of one row per stored item (not per user): their header and their rows. */
+const ROW_FORMATS = {
+  'edges-csv': { header: EDGE_CSV_HEADER, rows: edgeCsvRows },
+  'history-csv': { header: HISTORY_CSV_HEADER, rows: historyCsvRows },
+  'snapshots-csv': { header: SNAPSHOTS_CSV_HEADER, rows: snapshotCsvRows },
+} as const;
+
+export const EXPORT_FORMATS: readonly ExportFormat[] = [
+  'jsonl',
+  'csv',
+  ...(Object.keys(ROW_FORMATS) as ExportFormat[]),
+];
 
 const CSV_COLUMNS = [
   'username',
@@ -19,6 +33,8 @@ const CSV_COLUMNS = [
   // The user's standing, so a failed recrawl's rows are told apart from a fresh result.
   'userStatus',
   'lastGoodCrawledAt',
+  // Empty while the article is listed; the first crawl that missed it from a complete list.
+  'deletedAt',
 ] as const;
 
 /**
@@ -26,28 +42,31 @@ const CSV_COLUMNS = [
  * over it at the end, so a failed export leaves the previous file as it was. JSONL: one object
  * per user with status, profile and articles. CSV: one row per article (users without articles
  * contribute none). edges-csv: one row per follow edge (follower, followee, firstSeen); users
- * counts none.
+ * counts none. history-csv: one row per article history point; snapshots-csv: one row per
+ * profile snapshot (`rows` counts them).
  */
 export async function exportResults(
   results: ResultStore,
   format: ExportFormat,
   file: string,
   onUser?: (count: number) => void,
-): Promise<{ users: number; articles: number; edges: number }> {
+): Promise<{ users: number; articles: number; edges: number; rows: number }> {
   const out = await openOutput(file);
   const write = (chunk: string) => out.write(chunk);
   let users = 0;
   let articles = 0;
-  let edges = 0;
+  const edges = 0;
   try {
-    if (format === 'edges-csv') {
-      await write(EDGE_CSV_HEADER);
-      for await (const row of edgeCsvRows(results)) {
+    if (format !== 'jsonl' && format !== 'csv') {
+      const { header, rows } = ROW_FORMATS[format];
+      await write(header);
+      let count = 0;
+      for await (const row of rows(results)) {
         await write(row);
-        edges++;
+        count++;
       }
       await out.commit();
-      return { users, articles, edges };
+      return { users, articles, edges: format === 'edges-csv' ? count : 0, rows: count };
     }
     if (format === 'csv') await write(UTF8_BOM + csvRow(CSV_COLUMNS));
     for await (const user of results.iterateUsers()) {
@@ -68,10 +87,11 @@ export async function exportResults(
           lastGoodCrawledAt: lastGood,
           profile: user.profile ?? null,
           ...(await results.getEdges(user.username)),
-          articles: list.map(({ firstSeen, lastSeen, ...article }) => ({
+          articles: list.map(({ firstSeen, lastSeen, deletedAt, ...article }) => ({
             ...article,
             firstSeen: new Date(firstSeen).toISOString(),
             lastSeen: new Date(lastSeen).toISOString(),
+            ...(deletedAt === undefined ? {} : { deletedAt: new Date(deletedAt).toISOString() }),
           })),
         };
         await write(`${JSON.stringify(record)}\n`);
@@ -82,6 +102,7 @@ export async function exportResults(
             username: user.username,
             userStatus: user.status,
             lastGoodCrawledAt: lastGood,
+            deletedAt: article.deletedAt === undefined ? null : new Date(article.deletedAt).toISOString(),
           };
           await write(csvRow(CSV_COLUMNS.map((c) => row[c])));
         }
@@ -93,5 +114,5 @@ export async function exportResults(
     throw error;
   }
   await out.commit();
-  return { users, articles, edges };
+  return { users, articles, edges, rows: format === 'csv' ? articles : users };
 }

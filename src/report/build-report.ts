@@ -7,6 +7,7 @@ import { CHART_LIBRARY_FILE, resolveChartLibrary } from './chart-library.js';
 import { OVERVIEW_SCRIPT } from './client/overview-script.js';
 import { USER_SCRIPT } from './client/user-script.js';
 import { FollowGraphAggregator } from './follow-graph-overview.js';
+import { articleCounterSeries, GrowthAggregator, type GrowthWindow } from './history-growth.js';
 import { OverviewAggregator, type OverviewData } from './overview-aggregator.js';
 import { renderOverviewPage } from './overview-page.js';
 import { REPORT_CSS } from './report-styles.js';
@@ -31,6 +32,8 @@ export interface BuildReportOptions {
   onProgress?: (progress: ReportProgress) => void;
   /** The "generated at" time; defaults to Date.now(). */
   now?: () => number;
+  /** The window of the overview's fastest-growing users and articles; default all stored history. */
+  growth?: GrowthWindow;
 }
 
 export interface ReportSummary {
@@ -79,6 +82,7 @@ export async function buildReport(options: BuildReportOptions): Promise<ReportSu
 
   const aggregator = new OverviewAggregator();
   const graph = new FollowGraphAggregator((name) => known.has(name));
+  const growth = new GrowthAggregator(options.growth ?? {});
   const written = new Set<string>();
   const usersIndexFile = path.join(outDir, 'users.html');
   const usersIndex = createWriteStream(usersIndexFile);
@@ -91,12 +95,14 @@ export async function buildReport(options: BuildReportOptions): Promise<ReportSu
   for (const username of usernames) {
     const user = await results.getUser(username);
     if (!user) continue; // removed since the scan
-    const [articles, snapshots, edges] = await Promise.all([
+    const [articles, snapshots, edges, history] = await Promise.all([
       results.getArticles(username),
       results.getSnapshots(username),
       results.getEdges(username),
+      results.articleHistory?.(username) ?? [],
     ]);
     aggregator.addUser(user, articles, snapshots);
+    growth.addUser(user, snapshots, history, articles);
     graph.addUser(username, user.status === 'done', edges);
     const summary = summarizeUser(user, articles, snapshots);
     const file = safeUserFileName(username);
@@ -106,6 +112,7 @@ export async function buildReport(options: BuildReportOptions): Promise<ReportSu
       articles,
       snapshots,
       edges,
+      articleSeries: articleCounterSeries(history, articles),
       hasPage: (name) => known.has(name),
       reportTitle: title,
     });
@@ -126,7 +133,7 @@ export async function buildReport(options: BuildReportOptions): Promise<ReportSu
   const storeCounts = await results.counts();
   const overview = aggregator.result(title, (options.now ?? Date.now)(), storeCounts.edges);
   const indexFile = path.join(outDir, 'index.html');
-  await writeFile(indexFile, renderOverviewPage(overview, graph.result(storeCounts.edges)));
+  await writeFile(indexFile, renderOverviewPage(overview, graph.result(storeCounts.edges), growth.result()));
   await removeStalePages(usersDir, written);
   onProgress?.({ phase: 'done', done, total });
   return {

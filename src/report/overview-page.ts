@@ -1,4 +1,6 @@
 import { type FollowGraphOverview, followGraphPanel } from './follow-graph-overview.js';
+import { growthPanels } from './growth-panels.js';
+import type { GrowthOverview } from './history-growth.js';
 import { escapeHtml } from './html-escape.js';
 import type { OverviewData } from './overview-aggregator.js';
 import { chartPanel, fmtNumber, pageShell } from './page-shell.js';
@@ -15,7 +17,11 @@ export const OVERVIEW_CHART_IDS = [
   'chart-top-users',
 ] as const;
 
-export function renderOverviewPage(d: OverviewData, graph: FollowGraphOverview): string {
+export function renderOverviewPage(
+  d: OverviewData,
+  graph: FollowGraphOverview,
+  growth?: GrowthOverview,
+): string {
   const c = d.counts;
   const cards = [
     ['users', c.users],
@@ -48,6 +54,7 @@ ${chartPanel('chart-types', 'Views by article type', 'Total views and number of 
 </div>
 ${chartPanel('chart-top-users', 'Top users by total visits', 'The 20 users with the most visits in their latest snapshot.', true)}
 <section class="panel"><h2>Top users</h2><p class="note">By total visits, latest snapshot.</p><div class="table-wrap">${topUsersTable(d)}</div></section>
+${growth ? growthPanels(growth) : ''}
 ${followGraphPanel(graph)}
 <section class="panel"><h2>Top articles</h2><p class="note">By views, across all users.</p><div class="table-wrap">${topArticlesTable(d)}</div></section>`;
 

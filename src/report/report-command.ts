@@ -2,6 +2,7 @@ import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import type { ResultStore } from '../core/result-store.js';
 import { buildReport, type ReportSummary } from './build-report.js';
+import type { GrowthWindow } from './history-growth.js';
 import { openInBrowser } from './open-in-browser.js';
 import { buildIntoPlace } from './publish-report.js';
 
@@ -9,6 +10,8 @@ export interface ReportCommandOptions {
   results: ResultStore;
   out: string;
   title?: string;
+  /** The window of the overview's fastest-growing users and articles; default all stored history. */
+  growth?: GrowthWindow;
   /** Open index.html with the desktop's browser when done. */
   open?: boolean;
   /** Progress and result lines (the CLI passes its logger or console.error). */
@@ -25,6 +28,7 @@ export async function runReportCommand(options: ReportCommandOptions): Promise<R
       results: options.results,
       outDir: staging,
       title: options.title,
+      growth: options.growth,
       onProgress: (p) => {
         if (p.phase !== 'users' || !p.total) return;
         const percent = Math.floor((p.done / p.total) * 10) * 10;

@@ -11,6 +11,7 @@ export const MAX_LINKS = 1000;
 
 export const USER_CHART_IDS = [
   'chart-counters',
+  'chart-article-counters',
   'chart-rank',
   'chart-articles',
   'chart-views',
@@ -36,6 +37,8 @@ export interface UserPageInput {
   articles: StoredArticle[];
   snapshots: ProfileSnapshot[];
   edges: { follows: string[]; fans: string[] };
+  /** [crawledAt, views, comments, likes, favourites] summed over the listed articles, per crawl time. */
+  articleSeries?: number[][];
   /** True when the report has a page for that username (links are made only to those). */
   hasPage: (username: string) => boolean;
   reportTitle: string;
@@ -62,6 +65,11 @@ export function renderUserPage(input: UserPageInput): string {
         'Fans, follows and article counts (left axis), total visits (right axis), one point per crawl.',
       ),
       chartPanel(
+        'chart-article-counters',
+        'Article counters over time',
+        'Views (right axis), comments, likes and favourites (left axis) summed over the listed articles, from the stored history (a point per crawl that changed something).',
+      ),
+      chartPanel(
         'chart-rank',
         'Rank and points over time',
         'Rank on the left (1 is the top, so the axis is inverted), points on the right.',
@@ -84,6 +92,7 @@ export function renderUserPage(input: UserPageInput): string {
     ...summary.chart,
     fields: SNAPSHOT_FIELDS,
     bucketLabels: VIEW_BUCKETS,
+    articleSeries: input.articleSeries ?? [],
   };
   return pageShell({
     title: `${user.username} · ${input.reportTitle}`,

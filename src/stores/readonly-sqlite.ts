@@ -5,8 +5,10 @@ import { CrawlError } from '../core/errors.js';
 import type { ResultStore } from '../core/result-store.js';
 import type { StateStore } from '../core/state-store.js';
 import { KeyvStateStore } from './keyv-state-store.js';
+import { sqliteDialect } from './sql/dialect.js';
+import { installResultSchema, RESULTS_APP, RESULTS_SCHEMA_VERSION } from './sql/schema.js';
 import { foreignFile } from './sqlite-file-guard.js';
-import { SqliteResultStore } from './sqlite-result-store.js';
+import { runSync, SqliteResultStore } from './sqlite-result-store.js';
 
 /*
  * Read-only opening for the commands that only read (`status`, `export`, `report`): they work on a
@@ -107,7 +109,7 @@ export async function openReadonlyResultStore(file: string): Promise<ResultStore
       tables.includes('schema_version') && db.prepare('SELECT 1 FROM schema_version LIMIT 1').get();
     if (!ours)
       throw foreignFile(file, what, 'is a SQLite database of another program (no csdn-crawl results in it)');
-    return new SqliteResultStore(db, file);
+    return new SqliteResultStore(await migratedCopy(db, file), file);
   } catch (error) {
     db.close();
     if (error instanceof CrawlError) throw error;
@@ -115,6 +117,24 @@ export async function openReadonlyResultStore(file: string): Promise<ResultStore
     const { openSqliteResultStore } = await import('./sqlite-result-store.js');
     return openSqliteResultStore(file);
   }
+}
+
+/**
+ * A results file of an older schema, read from a private in-memory copy: the copy is migrated
+ * (the file is not touched). With a live -wal file there is no private copy; the reader then sees
+ * the tables as they are, and history reads fail (an older csdn-crawl is writing that file).
+ */
+async function migratedCopy(db: BetterSqlite3.Database, file: string): Promise<BetterSqlite3.Database> {
+  const row = db.prepare('SELECT version FROM schema_version WHERE app = ?').get(RESULTS_APP) as
+    | { version: number }
+    | undefined;
+  if (!db.memory || !row || row.version >= RESULTS_SCHEMA_VERSION) return db;
+  const { default: Database } = await import('better-sqlite3');
+  const copy = new Database(db.serialize());
+  db.close();
+  const install = installResultSchema(sqliteDialect, { createTables: true, where: file, newerHint: '' });
+  copy.transaction(() => runSync(copy, new Map(), install))();
+  return copy;
 }
 
 /** No results file yet: an empty store that exists only in memory, so nothing is created on disk. */

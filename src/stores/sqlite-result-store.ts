@@ -15,7 +15,7 @@ export interface SqliteResultStoreOptions {
 }
 
 /** Runs a program synchronously on `db`, preparing each statement text once. */
-function runSync<T>(
+export function runSync<T>(
   db: BetterSqlite3.Database,
   prepared: Map<string, BetterSqlite3.Statement>,
   program: SqlProgram<T>,

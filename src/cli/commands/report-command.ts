@@ -7,13 +7,25 @@ import { EXIT } from '../exit-codes.js';
 import { listenError, portFlag } from '../numeric-flags.js';
 import { openResultsForReading } from './open-for-reading.js';
 
+/** A `--from`/`--to` date (ISO, e.g. 2026-01-31 or 2026-01-31T12:00Z) as epoch ms. */
+function dateFlag(name: string, value: unknown): number | undefined {
+  if (value === undefined) return undefined;
+  const at = Date.parse(String(value));
+  if (Number.isNaN(at))
+    throw new InvalidInputError(`--${name} ${JSON.stringify(value)} is not a date`, {
+      hint: 'give an ISO date, e.g. 2026-01-31 or 2026-01-31T12:00:00Z',
+    });
+  return at;
+}
+
 export async function reportCommand(
-  flags: CommonFlags & { out?: string; open?: boolean; title?: string },
+  flags: CommonFlags & { out?: string; open?: boolean; title?: string; from?: string; to?: string },
   print: (line: string) => void,
   printErr: (line: string) => void,
 ): Promise<number> {
   if (!flags.out)
     throw new InvalidInputError('report needs --out <dir>', { hint: 'e.g. csdn-crawl report --out report' });
+  const growth = { from: dateFlag('from', flags.from), to: dateFlag('to', flags.to) };
   const config = await configFromFlags(flags);
   const results = await openResultsForReading(config);
   try {
@@ -21,6 +33,7 @@ export async function reportCommand(
       results,
       out: flags.out,
       title: flags.title,
+      growth,
       open: flags.open,
       log: printErr,
     });

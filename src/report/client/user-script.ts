@@ -23,13 +23,17 @@ ${`
         showSymbol: snaps.length < 40, connectNulls: true, itemStyle: { color: R.palette[k % R.palette.length] } });
     });
     if (!series.length) return R.noData('No profile snapshots');
+    return twoAxes(series, left[0].inverse);
+  }
+  // A time axis with a left and a right value axis (rank counts down: inverse).
+  function twoAxes(series, inverse) {
     return {
       tooltip: { trigger: 'axis' },
       legend: { top: 0 },
       grid: { left: 70, right: 80, top: 40, bottom: 40 },
       xAxis: { type: 'time' },
       yAxis: [
-        { type: 'value', scale: true, minInterval: 1, inverse: !!left[0].inverse, name: left[0].inverse ? 'rank (1 = top)' : '' },
+        { type: 'value', scale: true, minInterval: 1, inverse: !!inverse, name: inverse ? 'rank (1 = top)' : '' },
         { type: 'value', scale: true, minInterval: 1, splitLine: { show: false } }
       ],
       series: series
@@ -42,6 +46,16 @@ ${`
        { field: 'articleCount', label: 'articles' }, { field: 'originalCount', label: 'original' }],
       [{ field: 'viewCount', label: 'total visits' }]
     );
+  });
+  R.mount('chart-article-counters', function () {
+    var rows = d.articleSeries;
+    if (!rows.length) return R.noData('No article history');
+    var names = ['views', 'comments', 'likes', 'favourites'];
+    return twoAxes(names.map(function (name, k) {
+      return { name: name, type: 'line', step: 'end', yAxisIndex: k === 0 ? 1 : 0, showSymbol: rows.length < 40,
+        data: rows.map(function (row) { return [row[0], row[k + 1]]; }),
+        itemStyle: { color: R.palette[k % R.palette.length] } };
+    }), false);
   });
   R.mount('chart-rank', function () {
     return timeChart([{ field: 'rank', label: 'rank', inverse: true }], [{ field: 'points', label: 'points' }]);

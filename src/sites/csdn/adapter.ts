@@ -233,6 +233,8 @@ export function createCsdnAdapter(options: CsdnAdapterOptions = {}): SiteAdapter
       username: id,
       profile: await settledProfile(id, fetcher, profile, walk),
       articles: walk.articles,
+      // A walk returns only once it reached the list's end (else it throws): the list is whole.
+      articlesComplete: true,
       source: 'api',
     };
     await readFollowGraph(id, fetcher, context, result);
@@ -258,6 +260,7 @@ export function createCsdnAdapter(options: CsdnAdapterOptions = {}): SiteAdapter
       username: id,
       profile: await settledProfile(id, fetcher, profile, walk),
       articles: walk.articles,
+      articlesComplete: true,
       source: walk.source,
     };
   }

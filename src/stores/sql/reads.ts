@@ -51,6 +51,48 @@ export function* snapshotsProgram(d: SqlDialect, username: string): SqlProgram<R
   return yield* byUser(d, 'snapshots', sql, username);
 }
 
+/** Unbounded ends of a history range (epoch milliseconds fit both databases' integers). */
+export const NO_START = Number.MIN_SAFE_INTEGER;
+export const NO_END = Number.MAX_SAFE_INTEGER;
+
+/**
+ * One user's article points up to `to`: each article's last point at or before `from` (points are
+ * written only on change, so that one holds the values in force at `from`), then those after it.
+ */
+export function* articleHistoryProgram(
+  d: SqlDialect,
+  username: string,
+  from: number,
+  to: number,
+): SqlProgram<Row[]> {
+  const history = d.table('article_history');
+  const sql = statementText(
+    d,
+    'article history',
+    (p) => `SELECT * FROM ${history} h WHERE h.username = ${p.next()} AND h.crawled_at <= ${p.next()}
+     AND (h.crawled_at > ${p.next()} OR h.crawled_at = (SELECT max(m.crawled_at) FROM ${history} m
+       WHERE m.username = h.username AND m.article_id = h.article_id AND m.crawled_at <= ${p.next()}))
+     ORDER BY h.article_id, h.crawled_at`,
+  );
+  return (yield query(sql, [username, to, from, from])).rows;
+}
+
+/** One user's profile snapshots taken in [from, to], oldest first. */
+export function* profileHistoryProgram(
+  d: SqlDialect,
+  username: string,
+  from: number,
+  to: number,
+): SqlProgram<Row[]> {
+  const sql = statementText(
+    d,
+    'profile history',
+    (p) => `SELECT * FROM ${d.table('profile_snapshots')} WHERE username = ${p.next()}
+     AND crawled_at >= ${p.next()} AND crawled_at <= ${p.next()} ORDER BY crawled_at`,
+  );
+  return (yield query(sql, [username, from, to])).rows;
+}
+
 export function* edgesProgram(
   d: SqlDialect,
   username: string,
@@ -106,6 +148,12 @@ export function keysets(d: SqlDialect) {
       from: `SELECT * FROM ${d.table('follow_edges')}`,
       keys: ['follower', 'followee'],
       start: ['', ''],
+    },
+    articleHistory: {
+      from: `SELECT h.*, a.deleted_at FROM ${d.table('article_history')} h
+        LEFT JOIN ${d.table('articles')} a ON a.username = h.username AND a.article_id = h.article_id`,
+      keys: ['h.username', 'h.article_id', 'h.crawled_at'],
+      start: ['', '', NO_START],
     },
   } satisfies Record<string, Keyset>;
 }

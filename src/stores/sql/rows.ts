@@ -1,5 +1,10 @@
 import type { Article, ArticleType, Profile } from '../../core/model.js';
-import type { ProfileSnapshot, StoredArticle, StoredUser } from '../../core/result-store.js';
+import type {
+  ArticleHistoryPoint,
+  ProfileSnapshot,
+  StoredArticle,
+  StoredUser,
+} from '../../core/result-store.js';
 
 /** Column names of the result tables (profile field -> column). */
 export const PROFILE_COLUMNS = [
@@ -50,6 +55,19 @@ export function rowToSnapshot(row: Row): ProfileSnapshot {
   return { ...rowToProfile(row.username, row), crawledAt: num(row.crawled_at)! };
 }
 
+/** The columns a source may not show (null): likes, favourites, and the deletion mark. */
+function setOptionalCounts(
+  target: { diggCount?: number; collectCount?: number; deletedAt?: number },
+  row: Row,
+): void {
+  const digg = num(row.digg_count);
+  if (digg !== undefined) target.diggCount = digg;
+  const collect = num(row.collect_count);
+  if (collect !== undefined) target.collectCount = collect;
+  const deleted = num(row.deleted_at);
+  if (deleted !== undefined) target.deletedAt = deleted;
+}
+
 export function articleValues(article: Article): unknown[] {
   return [
     article.articleId,
@@ -77,12 +95,22 @@ export function rowToArticle(row: Row): StoredArticle {
     firstSeen: num(row.first_seen)!,
     lastSeen: num(row.last_seen)!,
   };
-  const digg = num(row.digg_count);
-  if (digg !== undefined) article.diggCount = digg;
-  const collect = num(row.collect_count);
-  if (collect !== undefined) article.collectCount = collect;
+  setOptionalCounts(article, row);
   if (row.top !== null && row.top !== undefined) article.top = Number(row.top) === 1 || row.top === true;
   return article;
+}
+
+/** A row of `article_history` (with `deleted_at` when the read joined the article). */
+export function rowToHistoryPoint(row: Row): ArticleHistoryPoint & { deletedAt?: number } {
+  const point: ArticleHistoryPoint & { deletedAt?: number } = {
+    username: row.username,
+    articleId: String(row.article_id),
+    crawledAt: num(row.crawled_at)!,
+    viewCount: num(row.view_count) ?? 0,
+    commentCount: num(row.comment_count) ?? 0,
+  };
+  setOptionalCounts(point, row);
+  return point;
 }
 
 export function rowToUser(row: Row, profile?: Profile, snapshotAt?: unknown): StoredUser {

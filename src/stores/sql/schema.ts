@@ -5,8 +5,16 @@ import { PROFILE_COLUMNS, TEXT_PROFILE_FIELDS } from './rows.js';
 
 /** The `app` value in `schema_version` that marks tables as csdn-crawl's results. */
 export const RESULTS_APP = 'csdn-crawl-results';
-export const RESULTS_SCHEMA_VERSION = 1;
-export const RESULT_TABLES = ['schema_version', 'users', 'profile_snapshots', 'articles', 'follow_edges'];
+/** 2: `articles.deleted_at` and the `article_history` table (1 is migrated on open). */
+export const RESULTS_SCHEMA_VERSION = 2;
+export const RESULT_TABLES = [
+  'schema_version',
+  'users',
+  'profile_snapshots',
+  'articles',
+  'follow_edges',
+  'article_history',
+];
 
 /*
  * Two details have always differed between the databases; they stay as they were, so that files and
@@ -51,6 +59,7 @@ CREATE TABLE IF NOT EXISTS ${d.table('articles')} (
   top ${flag},
   first_seen ${integer} NOT NULL,
   last_seen ${integer} NOT NULL,
+  deleted_at ${integer},
   PRIMARY KEY (article_id, username)
 );
 CREATE INDEX IF NOT EXISTS articles_by_user ON ${d.table('articles')} ${ARTICLES_INDEX[d.name]};
@@ -61,7 +70,35 @@ CREATE TABLE IF NOT EXISTS ${d.table('follow_edges')} (
   PRIMARY KEY (follower, followee)
 );
 CREATE INDEX IF NOT EXISTS follow_edges_by_followee ON ${d.table('follow_edges')} (followee, follower);
+${articleHistoryDdl(d)}
 `;
+}
+
+/** Article counters over time: a row per change, keyed for one user's reads and for streaming. */
+function articleHistoryDdl(d: SqlDialect): string {
+  const { integer, orderedText: key } = d.types;
+  return `CREATE TABLE IF NOT EXISTS ${d.table('article_history')} (
+  username ${key} NOT NULL,
+  article_id ${key} NOT NULL,
+  crawled_at ${integer} NOT NULL,
+  view_count ${integer} NOT NULL,
+  comment_count ${integer} NOT NULL,
+  digg_count ${integer},
+  collect_count ${integer},
+  PRIMARY KEY (username, article_id, crawled_at)
+);`;
+}
+
+/**
+ * Schema 1 to 2, inside the open's transaction: the deletion mark, the history table, and each
+ * stored article's counters as its first point, at the last crawl that saw them (true then).
+ */
+function* migrateFrom1(d: SqlDialect): SqlProgram<void> {
+  const counters = 'view_count, comment_count, digg_count, collect_count';
+  yield script(`ALTER TABLE ${d.table('articles')} ADD COLUMN deleted_at ${d.types.integer};
+${articleHistoryDdl(d)}
+INSERT INTO ${d.table('article_history')} (username, article_id, crawled_at, ${counters})
+  SELECT username, article_id, last_seen, ${counters} FROM ${d.table('articles')};`);
 }
 
 export interface InstallOptions {
@@ -73,7 +110,7 @@ export interface InstallOptions {
   newerHint: string;
 }
 
-/** Creates the tables if asked, then records the schema version or refuses a newer one. */
+/** Creates the tables if asked, then records the schema version, migrates an older one or refuses a newer one. */
 export function* installResultSchema(d: SqlDialect, options: InstallOptions): SqlProgram<void> {
   if (options.createTables) yield script(resultSchemaDdl(d));
   const table = d.table('schema_version');
@@ -83,10 +120,20 @@ export function* installResultSchema(d: SqlDialect, options: InstallOptions): Sq
       RESULTS_APP,
       RESULTS_SCHEMA_VERSION,
     ]);
-  } else if (Number(rows[0].version) > RESULTS_SCHEMA_VERSION) {
+    return;
+  }
+  const version = Number(rows[0].version);
+  if (version > RESULTS_SCHEMA_VERSION) {
     throw new StoreError(
       `${options.where} has results schema ${rows[0].version}, this version reads ${RESULTS_SCHEMA_VERSION}`,
       { hint: options.newerHint },
     );
+  }
+  if (version === 1) {
+    yield* migrateFrom1(d);
+    yield run(`UPDATE ${table} SET version = ${d.param(1)} WHERE app = ${d.param(2)}`, [
+      RESULTS_SCHEMA_VERSION,
+      RESULTS_APP,
+    ]);
   }
 }

@@ -1,7 +1,9 @@
 import { InvalidInputError, StoreError } from '../../core/errors.js';
 import type { FinalStatus, UserResult } from '../../core/model.js';
 import type {
+  ArticleHistoryPoint,
   FollowEdge,
+  HistoryRange,
   ProfileSnapshot,
   ResultCounts,
   ResultStore,
@@ -11,6 +13,7 @@ import type {
 import type { SqlDialect } from './dialect.js';
 import type { SqlProgram } from './program.js';
 import {
+  articleHistoryProgram,
   articlesProgram,
   countsProgram,
   edgesProgram,
@@ -18,11 +21,14 @@ import {
   keyOf,
   keysetPage,
   keysets,
+  NO_END,
+  NO_START,
   PAGE,
+  profileHistoryProgram,
   snapshotsProgram,
   userProgram,
 } from './reads.js';
-import { type Row, rowToArticle, rowToProfile, rowToSnapshot, rowToUser } from './rows.js';
+import { type Row, rowToArticle, rowToHistoryPoint, rowToProfile, rowToSnapshot, rowToUser } from './rows.js';
 import { saveOutcomeProgram, saveUserProgram } from './writes.js';
 
 /** An article with the user it belongs to, as `iterateArticles` yields it. */
@@ -40,6 +46,14 @@ function checkUsername(username: unknown): void {
 function checkTime(at: unknown): void {
   if (typeof at !== 'number' || !Number.isFinite(at))
     throw new InvalidInputError(`a result needs a crawl time in epoch milliseconds, got ${String(at)}`);
+}
+
+/** The ends of a history range, open ends made explicit. */
+function bounds(range: HistoryRange | undefined): [number, number] {
+  const { from, to } = range ?? {};
+  if (from !== undefined) checkTime(from);
+  if (to !== undefined) checkTime(to);
+  return [from ?? NO_START, to ?? NO_END];
 }
 
 function toUser(row: Row): StoredUser {
@@ -111,6 +125,22 @@ export abstract class SqlResultStore implements ResultStore {
     return this.guard('read follow edges', () => this.read(edgesProgram(this.dialect, username)));
   }
 
+  async articleHistory(username: string, range?: HistoryRange): Promise<ArticleHistoryPoint[]> {
+    const [from, to] = bounds(range);
+    const rows = await this.guard('read article history', () =>
+      this.read(articleHistoryProgram(this.dialect, username, from, to)),
+    );
+    return rows.map((row) => rowToHistoryPoint(row));
+  }
+
+  async profileHistory(username: string, range?: HistoryRange): Promise<ProfileSnapshot[]> {
+    const [from, to] = bounds(range);
+    const rows = await this.guard('read profile history', () =>
+      this.read(profileHistoryProgram(this.dialect, username, from, to)),
+    );
+    return rows.map((row) => rowToSnapshot(row));
+  }
+
   async *iterateUsers(): AsyncIterable<StoredUser> {
     for await (const row of this.pages('list users', keysets(this.dialect).users)) yield toUser(row);
   }
@@ -131,6 +161,12 @@ export abstract class SqlResultStore implements ResultStore {
   async *iterateEdges(): AsyncIterable<FollowEdge> {
     for await (const row of this.pages('list follow edges', keysets(this.dialect).edges))
       yield { follower: row.follower, followee: row.followee, firstSeen: Number(row.first_seen) };
+  }
+
+  /** Every article history point with the article's deletion mark, in (username, article id, crawl time) order. */
+  async *iterateArticleHistory(): AsyncIterable<ArticleHistoryPoint & { deletedAt?: number }> {
+    for await (const row of this.pages('list article history', keysets(this.dialect).articleHistory))
+      yield rowToHistoryPoint(row);
   }
 
   async counts(): Promise<ResultCounts> {

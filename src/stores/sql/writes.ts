@@ -54,7 +54,10 @@ function upsertSnapshot(d: SqlDialect, result: UserResult, crawledAt: number) {
   return run(sql, [result.username, crawledAt, ...profileValues(result.profile)]);
 }
 
-/** Upserts by (article id, user): counters follow the newest crawl; first/last seen widen. */
+/**
+ * Upserts by (article id, user): counters follow the newest crawl; first/last seen widen; a crawl
+ * after the article was marked deleted, listing it, clears the mark.
+ */
 function upsertArticles(d: SqlDialect, rows: unknown[][]) {
   const sql = statementText(d, `articles:${rows.length}`, (p) => {
     const newer = 'excluded.last_seen >= articles.last_seen';
@@ -66,9 +69,44 @@ function upsertArticles(d: SqlDialect, rows: unknown[][]) {
      VALUES ${values.join(', ')}
      ON CONFLICT (article_id, username) DO UPDATE SET ${updates.join(', ')},
        first_seen = ${d.least}(articles.first_seen, excluded.first_seen),
-       last_seen = ${d.greatest}(articles.last_seen, excluded.last_seen)`;
+       last_seen = ${d.greatest}(articles.last_seen, excluded.last_seen),
+       deleted_at = CASE WHEN excluded.last_seen > articles.deleted_at THEN NULL ELSE articles.deleted_at END`;
   });
   return run(sql, flatten(rows));
+}
+
+/**
+ * A history point for each article of this crawl whose counters differ from its latest point (or
+ * that has none). Only articles this crawl is the newest for (`last_seen` is its time): an older
+ * crawl saved late adds no point, so the series never gains a row in its past.
+ */
+function recordArticleHistory(d: SqlDialect, username: string, crawledAt: number) {
+  const history = d.table('article_history');
+  const sql = statementText(d, 'history', (p) => {
+    const same = ['view_count', 'comment_count', 'digg_count', 'collect_count']
+      .map((c) => `h.${c} IS NOT DISTINCT FROM a.${c}`)
+      .join(' AND ');
+    return `INSERT INTO ${history} (username, article_id, crawled_at, view_count, comment_count, digg_count, collect_count)
+     SELECT a.username, a.article_id, a.last_seen, a.view_count, a.comment_count, a.digg_count, a.collect_count
+     FROM ${d.table('articles')} a LEFT JOIN ${history} h ON h.username = a.username AND h.article_id = a.article_id
+       AND h.crawled_at = (SELECT max(m.crawled_at) FROM ${history} m
+         WHERE m.username = a.username AND m.article_id = a.article_id)
+     WHERE a.username = ${p.next()} AND a.last_seen = ${p.next()}
+       AND (h.crawled_at IS NULL OR (h.crawled_at < a.last_seen AND NOT (${same})))
+     ON CONFLICT DO NOTHING`;
+  });
+  return run(sql, [username, crawledAt]);
+}
+
+/** Articles this user's complete list no longer holds: deleted as of this crawl, unless marked before. */
+function markDeletedArticles(d: SqlDialect, username: string, crawledAt: number) {
+  const sql = statementText(
+    d,
+    'deleted',
+    (p) => `UPDATE ${d.table('articles')} SET deleted_at = ${p.next()}
+     WHERE username = ${p.next()} AND last_seen < ${p.next()} AND deleted_at IS NULL`,
+  );
+  return run(sql, [crawledAt, username, crawledAt]);
 }
 
 function dropEdgesExcept(d: SqlDialect, side: 'follower' | 'followee', username: string, keep: string[]) {
@@ -112,6 +150,9 @@ export function* saveUserProgram(d: SqlDialect, result: UserResult, crawledAt: n
     .sort((a, b) => (a.articleId < b.articleId ? -1 : a.articleId > b.articleId ? 1 : 0))
     .map((article) => [...articleValues(article), username, crawledAt, crawledAt]);
   for (const rows of chunks(articles, d.insertBatchRows)) yield upsertArticles(d, rows);
+  if (articles.length > 0) yield recordArticleHistory(d, username, crawledAt);
+  // Only the newest crawl's complete list says what is gone; a capped or partial one never does.
+  if (newest && result.articlesComplete) yield markDeletedArticles(d, username, crawledAt);
 
   const follows = uniqueNames(result.follows, username);
   const fans = uniqueNames(result.fans, username);

@@ -1,6 +1,7 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { Article, UserResult } from '../../core/model.js';
 import type { ResultStore } from '../../core/result-store.js';
+import { historyConformance } from './result-store-history.js';
 
 export interface ResultStoreHandle {
   store: ResultStore;
@@ -58,6 +59,8 @@ export function resultStoreConformance(name: string, factory: () => Promise<Resu
     afterEach(async () => {
       await handle.cleanup();
     });
+
+    historyConformance(() => store);
 
     it('saves a user with profile, articles newest first, and follow edges', async () => {
       await store.saveUser(sample(), 1_000);
