@@ -156,6 +156,10 @@ export function buildCli(out: (line: string) => void, err: (line: string) => voi
     .option('--faults <preset>', 'none | realistic | hostile | challenge (default none)')
     .option('--legacy-only', 'The whole site in the 2018-2019 skin, no JSON API')
     .option('--drift <list>', 'Changes of the site for doctor: renamed-fields,page-cap,… (docs/replica.md)')
+    .option(
+      '--time-scale <n>',
+      'A replica that lives: replica time per real time, 86400 = a day per second (default frozen)',
+    )
     .action((flags: Flags) => {
       pending = replicaCommand(flags, out);
     });

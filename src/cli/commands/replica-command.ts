@@ -13,6 +13,7 @@ export interface ReplicaFlags {
   faults?: string;
   legacyOnly?: boolean;
   drift?: string;
+  timeScale?: number;
 }
 
 export function checkPreset(faults: string | undefined): FaultPreset {
@@ -37,12 +38,13 @@ export async function replicaCommand(flags: ReplicaFlags, print: (line: string) 
     faults: checkPreset(flags.faults),
     drift: checkDrifts(flags.drift),
     legacyOnly: Boolean(flags.legacyOnly),
+    ...(flags.timeScale === undefined ? {} : { timeScale: timeScaleFlag(flags.timeScale) }),
   };
   const replica = await startReplica(options).catch((error: unknown) => {
     throw listenError(error, host, port);
   });
   print(
-    `CSDN replica serving ${replica.usernames.length} users at ${replica.url} (faults: ${flags.faults ?? 'none'}${flags.drift ? `, drift: ${checkDrifts(flags.drift).join(',')}` : ''})`,
+    `CSDN replica serving ${replica.usernames.length} users at ${replica.url} (${options.timeScale ? `living, time scale ${options.timeScale}, ` : ''}faults: ${flags.faults ?? 'none'}${flags.drift ? `, drift: ${checkDrifts(flags.drift).join(',')}` : ''})`,
   );
   print(
     `try ${replica.url}/${replica.usernames[0]} ; crawl it with: csdn-crawl run --base-url ${replica.url} ${replica.usernames.slice(0, 3).join(' ')}`,
@@ -57,4 +59,18 @@ export async function replicaCommand(flags: ReplicaFlags, print: (line: string) 
   });
   await replica.close();
   return 0;
+}
+
+/** Replica time per real time: 86400 makes one replica day pass in a second. */
+function timeScaleFlag(value: unknown): number {
+  const n = Number(value);
+  if (!Number.isFinite(n) || n <= 0) {
+    throw new InvalidInputError(
+      `--time-scale must be a positive number, got ${JSON.stringify(String(value))}`,
+      {
+        hint: 'for example --time-scale 86400 (a replica day per second)',
+      },
+    );
+  }
+  return n;
 }
