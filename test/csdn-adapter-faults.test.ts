@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { HostLimiter, politeHttp } from '../src/core/host-limiter.js';
+import { HostLimiter } from '../src/core/host-limiter.js';
+import { politeHttp } from '../src/core/polite-http.js';
 import type { UserResult } from '../src/core/model.js';
 import { decide } from '../src/core/retry-policy.js';
 import { createHttpClient, type NodeHttpClient } from '../src/drivers/http.js';

@@ -1,7 +1,7 @@
 import type { BrowserContext, Page } from 'playwright-core';
 import type { BrowserPage, Cookie, Deadline, DocumentResponse } from '../core/browser-driver.js';
 import { DriverCrashError, TimeoutError } from '../core/errors.js';
-import { parseRetryAfter } from '../core/host-limiter.js';
+import { parseRetryAfter } from '../core/polite-http.js';
 import { msLeft, type PageOperationGuard, runPageOperation, sleep } from './chromium-deadline.js';
 import { isInterception, mapPlaywrightError } from './playwright-errors.js';
 

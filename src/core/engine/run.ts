@@ -6,7 +6,8 @@
 import { formatMs, withTimeout } from '../deadline.js';
 import { AbortedError, describeError, type StoreError } from '../errors.js';
 import type { TypedEmitter } from '../events.js';
-import { HostLimiter, politeHttp } from '../host-limiter.js';
+import { HostLimiter } from '../host-limiter.js';
+import { politeHttp } from '../polite-http.js';
 import type { Logger } from '../logger.js';
 import { normalizeIds } from '../normalize-ids.js';
 import type { Snapshotter } from '../snapshots.js';

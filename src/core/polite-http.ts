@@ -1,0 +1,157 @@
+/**
+ * `politeHttp()`, the HttpClient the engine hands adapters: it adds the host limiter, a deadline
+ * per request, request-level retries judged by the shared retry policy, and outage detection.
+ * Core code: it wraps the HttpClient interface only, never node:http.
+ */
+import { abortError, linkedSignal, sleep } from './deadline.js';
+import type { OutageMonitor } from './engine/outage-monitor.js';
+import {
+  AbortedError,
+  InvalidInputError,
+  NetworkError,
+  SiteDownError,
+  ThrottledError,
+  TimeoutError,
+} from './errors.js';
+import type { HostLimiter } from './host-limiter.js';
+import type { HttpClient, HttpRequestOptions, HttpResponse } from './http-client.js';
+import { type Logger, silentLogger } from './logger.js';
+import { DEFAULT_MAX_THROTTLE_WAIT_MS, type RetryPolicy } from './retry-policy.js';
+import { createRetryTracker } from './retry-tracker.js';
+
+/** Settings are required (resolved by the caller: the config schema and `ENGINE_TUNING`). */
+export interface PoliteHttpOptions {
+  /** Deadline of one request when the caller gives none (and the most a caller may ask). */
+  requestTimeoutMs: number;
+  /** Request-level retries of transient failures (5xx, reset, timeout); 429 waits cost nothing. */
+  retry: RetryPolicy;
+  outage?: OutageMonitor;
+  logger?: Logger;
+}
+
+export interface PoliteHttpClient extends HttpClient {
+  /** Requests actually sent (retries included). */
+  requestCount(): number;
+}
+
+const TRANSIENT_STATUS = new Set([500, 502, 503, 504]);
+/** Pause of a host after a 403, doubled for each 403 in a row. */
+const WALL_PAUSE_MS = 1000;
+const WALL_PAUSE_MAX_MS = 30_000;
+
+export function politeHttp(
+  client: HttpClient,
+  limiter: HostLimiter,
+  options: PoliteHttpOptions,
+): PoliteHttpClient {
+  const { requestTimeoutMs, retry: policy } = options;
+  const outage = options.outage;
+  const log = options.logger ?? silentLogger;
+  let requests = 0;
+  const wallsInRow = new Map<string, number>();
+
+  /** The error an exchange amounts to (undefined for a usable answer); feeds the outage monitor. */
+  function assess(host: string, url: string, response: HttpResponse | undefined, error: unknown): unknown {
+    if (response) {
+      if (TRANSIENT_STATUS.has(response.status)) {
+        const failure = new NetworkError(`HTTP ${response.status} from ${host}`, { status: response.status });
+        outage?.recordFailure(host, url, failure);
+        return failure;
+      }
+      outage?.recordSuccess(host);
+      if (response.status === 403) {
+        // A 403 is most often a bot wall counting our requests: everyone holds off the host,
+        // longer each time in a row, as a 429 would make us do.
+        const walls = (wallsInRow.get(host) ?? 0) + 1;
+        wallsInRow.set(host, walls);
+        limiter.defer(host, Math.min(WALL_PAUSE_MAX_MS, WALL_PAUSE_MS * 2 ** (walls - 1)));
+        return undefined;
+      }
+      wallsInRow.delete(host);
+      if (response.status !== 429) return undefined;
+      const retryAfterMs = parseRetryAfter(response.headers['retry-after']);
+      if (retryAfterMs !== undefined)
+        limiter.defer(host, Math.min(retryAfterMs, policy.maxThrottleWaitMs ?? DEFAULT_MAX_THROTTLE_WAIT_MS));
+      return new ThrottledError(`HTTP 429 from ${host}`, retryAfterMs);
+    }
+    if (error instanceof NetworkError || error instanceof TimeoutError)
+      outage?.recordFailure(host, url, error);
+    return error;
+  }
+
+  async function get(url: string, request: HttpRequestOptions = {}): Promise<HttpResponse> {
+    let host: string;
+    try {
+      host = new URL(url).host;
+    } catch {
+      throw new InvalidInputError(`not a URL: ${url.slice(0, 200)}`);
+    }
+    const timeoutMs = Math.min(request.timeoutMs ?? requestTimeoutMs, requestTimeoutMs);
+    const retries = createRetryTracker(policy);
+    for (;;) {
+      if (request.signal?.aborted) throw abortError(request.signal);
+      if (outage?.isDown(host)) throw new SiteDownError(`site ${host} is down`);
+      const link = linkedSignal([request.signal, outage?.downSignal(host)]);
+      let response: HttpResponse | undefined;
+      let error: unknown;
+      try {
+        const release = await limiter.acquire(host, link.signal);
+        try {
+          requests++;
+          response = await client.get(url, { ...request, timeoutMs, signal: link.signal });
+        } catch (caught) {
+          error = caught;
+        } finally {
+          // Judged before the slot is given back: the next queued request must already see the
+          // host down when this failure was the last straw.
+          error = assess(host, url, response, error);
+          release();
+        }
+      } catch (caught) {
+        error = caught;
+      } finally {
+        link.dispose();
+      }
+      if (error === undefined && response) return response;
+      if (error instanceof SiteDownError || error instanceof AbortedError) throw error;
+      if (outage?.isDown(host)) throw new SiteDownError(`site ${host} is down`, { cause: error });
+
+      const decision = retries.judge(error);
+      if (decision.action !== 'retry') {
+        // A last 5xx or 429 answer goes to the adapter, which knows what the page means.
+        if (response) return response;
+        throw error;
+      }
+      log.debug('request retry', {
+        host,
+        attempt: retries.attempts,
+        throttles: retries.throttles,
+        delayMs: decision.delayMs,
+        error: String(error),
+      });
+      const wait = linkedSignal([request.signal, outage?.downSignal(host)]);
+      try {
+        await sleep(decision.delayMs, wait.signal);
+      } finally {
+        wait.dispose();
+      }
+    }
+  }
+
+  return {
+    get,
+    setCookies: (host, cookies) => client.setCookies(host, cookies),
+    clearCookies: (host) => client.clearCookies(host),
+    requestCount: () => requests,
+  };
+}
+
+/** Retry-After as milliseconds: delta-seconds or an HTTP date. */
+export function parseRetryAfter(value: string | undefined, now = Date.now()): number | undefined {
+  if (!value) return undefined;
+  const trimmed = value.trim();
+  if (/^\d+(\.\d+)?$/.test(trimmed)) return Math.round(Number(trimmed) * 1000);
+  const at = Date.parse(trimmed);
+  if (Number.isFinite(at)) return Math.max(0, at - now);
+  return undefined;
+}
