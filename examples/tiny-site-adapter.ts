@@ -19,8 +19,8 @@ import {
   ParseError,
   ThrottledError,
 } from '../src/core/errors.js';
-import { parseRetryAfter } from '../src/core/polite-http.js';
 import type { Article, UserResult } from '../src/core/model.js';
+import { parseRetryAfter } from '../src/core/polite-http.js';
 import type { CrawlContext, SiteAdapter } from '../src/core/site-adapter.js';
 
 export interface TinyUser {

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { HostLimiter } from '../src/core/host-limiter.js';
-import { politeHttp } from '../src/core/polite-http.js';
 import type { UserResult } from '../src/core/model.js';
+import { politeHttp } from '../src/core/polite-http.js';
 import { decide } from '../src/core/retry-policy.js';
 import { createHttpClient, type NodeHttpClient } from '../src/drivers/http.js';
 import { createCsdnAdapter } from '../src/sites/csdn/index.js';

@@ -3,8 +3,8 @@ import { ENGINE_TUNING } from '../src/core/engine/index.js';
 import { OutageMonitor } from '../src/core/engine/outage-monitor.js';
 import { AbortedError, NetworkError, SiteDownError, TimeoutError } from '../src/core/errors.js';
 import { HostLimiter } from '../src/core/host-limiter.js';
-import { parseRetryAfter, politeHttp } from '../src/core/polite-http.js';
 import type { HttpClient, HttpRequestOptions, HttpResponse } from '../src/core/http-client.js';
+import { parseRetryAfter, politeHttp } from '../src/core/polite-http.js';
 
 /** A scripted HttpClient: each call takes the next answer (a response, an error or 'hang'). */
 function scripted(answers: (Partial<HttpResponse> | Error | 'hang')[]) {
