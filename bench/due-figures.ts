@@ -1,11 +1,13 @@
 /**
  * Due-time figures of a state store (bench/state-store-due.ts and bench/state-store.ts run them):
- * N users scheduled all at once and spread over a day, each scenario on a fresh store.
+ * users scheduled all at once and spread over a day, at one or several sizes N.
  *
- * Per scenario: the time to schedule the users (claim + complete with `dueAt`, completions in
- * parallel as a worker pool does), a claim when nothing is due yet, `dueSummary()` and `counts()`
- * latency, claim-due latency (one claim of a batch of due users) and throughput (claim a batch,
- * complete each with its next due time), and `dueSummary()` after those claims.
+ * Per scenario, a fresh store per size is filled first: the time to schedule its users (claim +
+ * complete with `dueAt`, completions in parallel as a worker pool does). Then the latencies are
+ * taken in rounds that alternate between the sizes, so that the load of a shared machine weighs on
+ * every size alike and the columns compare: a claim when nothing is due yet, `dueSummary()`,
+ * `counts()`, claim-due (one claim of a batch of due users, timed alone) and its throughput with the
+ * completions (each due again a day later), and `dueSummary()` once those claims moved the cursor.
  */
 import type { StateStore } from '../src/core/state-store.js';
 
@@ -14,122 +16,160 @@ export interface BenchStore {
   cleanup(): Promise<void>;
 }
 
-const DAY = 86_400_000;
-const seconds = (start: bigint) => Number(process.hrtime.bigint() - start) / 1e9;
-
-interface Latency {
-  median: number;
-  max: number;
-}
-
-async function latency(times: number, work: () => Promise<unknown>): Promise<Latency> {
-  const ms: number[] = [];
-  for (let i = 0; i < times; i++) {
-    const start = process.hrtime.bigint();
-    await work();
-    ms.push(seconds(start) * 1000);
-  }
-  ms.sort((a, b) => a - b);
-  return { median: ms[Math.floor(times / 2)], max: ms[times - 1] };
-}
-
-const show = (l: Latency) => `${l.median.toFixed(2)} ms (max ${l.max.toFixed(1)})`;
-
-/** One scenario's figures, as printed in the table. */
+/** One scenario's figures at one size, as printed in the table. */
 export type DueFigures = Record<string, string>;
 
-/** Schedules `total` users on a fresh store and measures; prints each figure as it comes. */
-async function scenario(
+const DAY = 86_400_000;
+const ROUNDS = 10;
+const seconds = (start: bigint) => Number(process.hrtime.bigint() - start) / 1e9;
+
+async function timed(work: () => Promise<unknown>): Promise<number> {
+  const start = process.hrtime.bigint();
+  await work();
+  return seconds(start) * 1000;
+}
+
+function show(ms: number[]): string {
+  const sorted = [...ms].sort((a, b) => a - b);
+  const median = sorted[Math.floor(sorted.length / 2)];
+  return `${median.toFixed(2)} ms (max ${sorted[sorted.length - 1].toFixed(1)})`;
+}
+
+interface Filled {
+  total: number;
+  store: StateStore;
+  cleanup(): Promise<void>;
+  figures: DueFigures;
+  samples: Record<string, number[]>;
+  claimed: number;
+  claimMs: number;
+}
+
+async function fill(
   open: () => Promise<BenchStore>,
   total: number,
+  dueAt: (i: number) => number,
+): Promise<Filled> {
+  const { store, cleanup } = await open();
+  for (let i = 0; i < total; i += 50_000) {
+    await store.add(Array.from({ length: Math.min(50_000, total - i) }, (_, k) => `user_${i + k}`));
+  }
+  const start = process.hrtime.bigint();
+  for (;;) {
+    const leases = await store.claim('bench', 1000, 600_000);
+    if (leases.length === 0) break;
+    await Promise.all(
+      leases.map((l) =>
+        store.complete('bench', l.id, 'done', undefined, { dueAt: dueAt(Number(l.id.slice(5))) }),
+      ),
+    );
+  }
+  const s = seconds(start);
+  const figures = { 'schedule all': `${s.toFixed(1)} s (${Math.round(total / s)}/s)` };
+  return { total, store, cleanup, figures, samples: {}, claimed: 0, claimMs: 0 };
+}
+
+function sample(f: Filled, name: string, ms: number): void {
+  const list = f.samples[name] ?? [];
+  list.push(ms);
+  f.samples[name] = list;
+}
+
+/** Every size of one scenario: fill each, then alternate rounds of measurements between them. */
+async function scenario(
+  open: () => Promise<BenchStore>,
+  sizes: number[],
   batch: number,
   claimTotal: number,
   spread: boolean,
-): Promise<DueFigures> {
-  const figures: DueFigures = {};
-  const label = `${total} ${spread ? 'spread over a day' : 'all due at once'}`;
-  const note = (name: string, value: string) => {
-    figures[name] = value;
-    console.log(`[${label}] ${name}: ${value}`);
-  };
+): Promise<DueFigures[]> {
   // A whole minute, a day ahead of the wall clock: due times are the store's, given as `now`.
   const T = Math.ceil((Date.now() + DAY) / 60_000) * 60_000;
-  const dueAt = (id: string) => (spread ? T + Math.floor((Number(id.slice(5)) * DAY) / total) : T);
-  const { store, cleanup } = await open();
+  const label = spread ? 'spread over a day' : 'all due at once';
+  const filled: Filled[] = [];
   try {
-    for (let i = 0; i < total; i += 50_000) {
-      await store.add(Array.from({ length: Math.min(50_000, total - i) }, (_, k) => `user_${i + k}`));
+    for (const total of sizes) {
+      filled.push(await fill(open, total, (i) => (spread ? T + Math.floor((i * DAY) / total) : T)));
+      console.log(`[${total} ${label}] schedule all: ${filled.at(-1)?.figures['schedule all']}`);
     }
-    let start = process.hrtime.bigint();
-    for (;;) {
-      const leases = await store.claim('bench', 1000, 600_000);
-      if (leases.length === 0) break;
-      await Promise.all(
-        leases.map((l) => store.complete('bench', l.id, 'done', undefined, { dueAt: dueAt(l.id) })),
-      );
-    }
-    const scheduleSeconds = seconds(start);
-    note('schedule all', `${scheduleSeconds.toFixed(1)} s (${Math.round(total / scheduleSeconds)}/s)`);
-    note(
-      'claim, nothing due',
-      show(await latency(20, () => store.claim('idle', batch, 60_000, { due: true, now: T - 60_000 }))),
-    );
     const middle = spread ? T + DAY / 2 : T;
-    note('dueSummary()', show(await latency(20, () => store.dueSummary(middle))));
-    note('counts()', show(await latency(20, () => store.counts())));
-    const summary = await store.dueSummary(middle);
-    note(
-      'summary at the midpoint',
-      `${summary.dueNow} now, ${summary.nextHour + summary.nextDay} within a day`,
-    );
-
-    // Claim-due: each claim of `batch` timed on its own, its completions (next due a day later) apart.
-    const now = T + DAY;
-    const claims: number[] = [];
-    let done = 0;
-    start = process.hrtime.bigint();
-    while (done < claimTotal) {
-      const claimStart = process.hrtime.bigint();
-      const leases = await store.claim('bench', batch, 600_000, { due: true, now });
-      claims.push(seconds(claimStart) * 1000);
-      if (leases.length === 0) break;
-      await Promise.all(
-        leases.map((l) => store.complete('bench', l.id, 'done', undefined, { dueAt: now + DAY })),
-      );
-      done += leases.length;
+    for (const f of filled) {
+      const summary = await f.store.dueSummary(middle);
+      f.figures['summary at the midpoint'] =
+        `${summary.dueNow} now, ${summary.nextHour + summary.nextDay} within a day`;
     }
-    const claimSeconds = seconds(start);
-    claims.sort((a, b) => a - b);
-    note(
-      `claim-due of ${batch}`,
-      show({ median: claims[Math.floor(claims.length / 2)], max: claims[claims.length - 1] }),
-    );
-    note('claim-due + complete', `${Math.round(done / claimSeconds)} users/s (${done} users)`);
-    note('dueSummary() after', show(await latency(20, () => store.dueSummary(now))));
-    return figures;
+    const now = T + DAY;
+    const claimsPerRound = Math.ceil(claimTotal / batch / ROUNDS);
+    for (let round = 0; round < ROUNDS; round++) {
+      for (const f of filled) {
+        const { store } = f;
+        for (let k = 0; k < 2; k++) {
+          sample(
+            f,
+            'claim, nothing due',
+            await timed(() => store.claim('idle', batch, 60_000, { due: true, now: T - 60_000 })),
+          );
+          sample(f, 'dueSummary()', await timed(() => store.dueSummary(middle)));
+          sample(f, 'counts()', await timed(() => store.counts()));
+        }
+        const start = process.hrtime.bigint();
+        for (let k = 0; k < claimsPerRound; k++) {
+          let leases: Awaited<ReturnType<StateStore['claim']>> = [];
+          sample(
+            f,
+            `claim-due of ${batch}`,
+            await timed(async () => {
+              leases = await store.claim('bench', batch, 600_000, { due: true, now });
+            }),
+          );
+          await Promise.all(
+            leases.map((l) => store.complete('bench', l.id, 'done', undefined, { dueAt: now + DAY })),
+          );
+          f.claimed += leases.length;
+        }
+        f.claimMs += seconds(start) * 1000;
+        sample(f, 'dueSummary() after', await timed(() => store.dueSummary(now)));
+      }
+    }
+    for (const f of filled) {
+      const names = ['claim, nothing due', 'dueSummary()', 'counts()', `claim-due of ${batch}`];
+      for (const name of names) f.figures[name] = show(f.samples[name]);
+      f.figures['claim-due + complete'] =
+        `${Math.round((f.claimed * 1000) / f.claimMs)} users/s (${f.claimed} users)`;
+      f.figures['dueSummary() after'] = show(f.samples['dueSummary() after']);
+      for (const [name, value] of Object.entries(f.figures))
+        console.log(`[${f.total} ${label}] ${name}: ${value}`);
+    }
+    return filled.map((f) => f.figures);
   } finally {
-    await cleanup();
+    for (const f of filled) await f.cleanup();
   }
 }
 
-/** Both scenarios at one size; bench/state-store.ts calls this with its N. */
-export async function dueFigures(
-  open: () => Promise<BenchStore>,
-  total: number,
-  batch: number,
-  claimTotal: number,
-): Promise<{ atOnce: DueFigures; spread: DueFigures }> {
-  const atOnce = await scenario(open, total, batch, claimTotal, false);
-  const spread = await scenario(open, total, batch, claimTotal, true);
-  return { atOnce, spread };
+export interface SizeFigures {
+  total: number;
+  atOnce: DueFigures;
+  spread: DueFigures;
 }
 
-/** A markdown table: one row per figure, one column per size and scenario. */
-export function dueTable(runs: { total: number; atOnce: DueFigures; spread: DueFigures }[]): string {
-  const columns = runs.flatMap((r) => [
-    { head: `${r.total.toLocaleString('en')}, at once`, figures: r.atOnce },
-    { head: `${r.total.toLocaleString('en')}, over a day`, figures: r.spread },
-  ]);
+/** Both scenarios at every size; bench/state-store.ts calls this with its one N. */
+export async function dueFigures(
+  open: () => Promise<BenchStore>,
+  sizes: number[],
+  batch: number,
+  claimTotal: number,
+): Promise<SizeFigures[]> {
+  const atOnce = await scenario(open, sizes, batch, claimTotal, false);
+  const spread = await scenario(open, sizes, batch, claimTotal, true);
+  return sizes.map((total, k) => ({ total, atOnce: atOnce[k], spread: spread[k] }));
+}
+
+/** A markdown table: one row per figure, one column per scenario and size (sizes side by side). */
+export function dueTable(runs: SizeFigures[]): string {
+  const columns = [
+    ...runs.map((r) => ({ head: `${r.total.toLocaleString('en')}, at once`, figures: r.atOnce })),
+    ...runs.map((r) => ({ head: `${r.total.toLocaleString('en')}, over a day`, figures: r.spread })),
+  ];
   const rows = Object.keys(columns[0]?.figures ?? {});
   const line = (cells: string[]) => `| ${cells.join(' | ')} |`;
   return [

@@ -45,9 +45,7 @@ async function main(): Promise<void> {
   };
   console.log(`store: ${redisUrl ? `Redis ${redisUrl}` : 'Keyv SQLite file'}; sizes ${sizes.join(', ')}`);
   try {
-    const runs = [];
-    for (const total of sizes) runs.push({ total, ...(await dueFigures(open, total, batch, claimTotal)) });
-    console.log(`\n${dueTable(runs)}`);
+    console.log(`\n${dueTable(await dueFigures(open, sizes, batch, claimTotal))}`);
     console.log(`\npeak RSS: ${(process.resourceUsage().maxRSS / 1024).toFixed(0)} MB`);
   } finally {
     await rm(dir, { recursive: true, force: true });

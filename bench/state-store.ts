@@ -112,8 +112,7 @@ try {
   await bench.cleanup();
 }
 try {
-  const due = await dueFigures(openBenchStore, total, batch, claimTotal);
-  console.log(`\n${dueTable([{ total, ...due }])}\n`);
+  console.log(`\n${dueTable(await dueFigures(openBenchStore, [total], batch, claimTotal))}\n`);
   console.log(`peak RSS: ${(process.resourceUsage().maxRSS / 1024).toFixed(0)} MB`);
 } finally {
   await rm(dir, { recursive: true, force: true });
