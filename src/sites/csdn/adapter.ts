@@ -2,7 +2,7 @@ import { ConfigError, NotFoundError, ParseError } from '../../core/errors.js';
 import type { HttpResponse } from '../../core/http-client.js';
 import type { Profile, UserResult } from '../../core/model.js';
 import { type CrawlContext, graphListLimit, type SiteAdapter } from '../../core/site-adapter.js';
-import { type ApiWalkResult, walkApiArticles } from './api-walk.js';
+import { walkApiArticles } from './api-walk.js';
 import { ChallengeGate } from './challenge-gate.js';
 import { notCsdnPage } from './classify-response.js';
 import { readUserList, userListApiOf } from './discovery.js';
