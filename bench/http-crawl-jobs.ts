@@ -137,7 +137,7 @@ export async function bareLoop(input: JobInput): Promise<JobResult> {
           while (next < urls.length) {
             const url = urls[next++];
             const response = await http.get(url, { timeoutMs: REQUEST_TIMEOUT_MS }).catch(() => undefined);
-            if (!response || response.status !== 200) failures++;
+            if (response?.status !== 200) failures++;
           }
         }),
       );
