@@ -29,8 +29,10 @@ export interface JobInput {
 export interface JobResult {
   /** Requests the job chose to make (retries after a fault not counted). */
   chosen: number;
-  /** Requests the job sent again after a faulted answer (its own retries). */
+  /** Requests the job sent again after a faulted answer (its own retries, failed attempts included). */
   retries: number;
+  /** Attempts at a user that failed and were made again (csdn-crawl only). */
+  failedAttempts?: number;
   users: number;
   failedUsers: number;
   /** Articles collected per user (to check against the truth). */
@@ -58,17 +60,20 @@ export async function csdnCrawl(input: JobInput): Promise<JobResult> {
   const http = createHttpClient({ maxSockets: input.cap });
   const articles: Record<string, number> = {};
   let chosen = 0;
-  // counts the adapter's own calls: retries inside the polite client are not its choice
+  let failedAttempts = 0;
+  // Counts the adapter's own calls, per attempt: retries inside the polite client are not its
+  // choice, and neither is a whole attempt repeated after a failure (a 403 wall, say).
   const site = createCsdnAdapter({ baseUrl: input.url });
   const counted: SiteAdapter = {
     ...site,
     async crawlUser(id, context) {
       const http = context.http;
+      let calls = 0;
       const view: CrawlContext = Object.create(context, {
         http: {
           value: {
             get: (url: string, options?: Parameters<typeof http.get>[1]) => {
-              chosen++;
+              calls++;
               return http.get(url, options);
             },
             setCookies: http.setCookies.bind(http),
@@ -76,9 +81,15 @@ export async function csdnCrawl(input: JobInput): Promise<JobResult> {
           },
         },
       });
-      const result = await site.crawlUser(id, view);
-      articles[id] = result.articles.length;
-      return result;
+      try {
+        const result = await site.crawlUser(id, view);
+        articles[id] = result.articles.length;
+        chosen += calls;
+        return result;
+      } catch (error) {
+        failedAttempts++;
+        throw error;
+      }
     },
   };
   try {
@@ -111,6 +122,7 @@ export async function csdnCrawl(input: JobInput): Promise<JobResult> {
       return {
         chosen,
         retries: summary.requests - chosen,
+        failedAttempts,
         users: summary.done + summary.notfound,
         failedUsers: summary.failed,
         articles,

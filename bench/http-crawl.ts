@@ -125,6 +125,7 @@ interface Row {
   minimum: number;
   sent: number;
   faults: number;
+  published: number;
   exact: number;
 }
 
@@ -135,7 +136,7 @@ const cpuPerUser = (r: JobResult) => r.cpuMs / Math.max(1, r.users);
 function print(row: Row, round: number) {
   const { name, result: r, minimum } = row;
   console.log(
-    `round ${round} ${name.padEnd(10)} | requests/user chosen ${perUser(r.chosen, USERS)} (${(r.chosen / minimum).toFixed(3)} x minimum ${perUser(minimum, USERS)}), own retries ${r.retries}, sent at the replica ${row.sent} (${row.faults} faults injected) | ${r.users} users${r.failedUsers ? ` (${r.failedUsers} ${name === 'limit' ? 'requests failed' : 'failed'})` : ''} in ${r.seconds.toFixed(1)} s = ${usersPerMin(r).toFixed(0)} users/min | CPU ${cpuPerUser(r).toFixed(1)} ms/user | peak RSS ${r.peakRssMb.toFixed(0)} MB${name === 'limit' ? '' : ` | article lists equal to the truth: ${row.exact}/${USERS}`}`,
+    `round ${round} ${name.padEnd(10)} | requests/user chosen ${perUser(r.chosen, USERS)} (${(r.chosen / minimum).toFixed(3)} x minimum ${perUser(minimum, USERS)}), own retries ${r.retries}${r.failedAttempts ? ` (${r.failedAttempts} failed attempts)` : ''}, sent at the replica ${row.sent} (${row.faults} faults injected, ${row.published} articles published mid-walk) | ${r.users} users${r.failedUsers ? ` (${r.failedUsers} ${name === 'limit' ? 'requests failed' : 'failed'})` : ''} in ${r.seconds.toFixed(1)} s = ${usersPerMin(r).toFixed(0)} users/min | CPU ${cpuPerUser(r).toFixed(1)} ms/user | peak RSS ${r.peakRssMb.toFixed(0)} MB${name === 'limit' ? '' : ` | article lists equal to the truth: ${row.exact}/${USERS}`}`,
   );
 }
 
@@ -164,6 +165,7 @@ async function main() {
           minimum: Object.values(after.users).reduce((a, u) => a + least(u).home + least(u).articleList, 0),
           sent: after.total - before.total,
           faults: faultsNow(after) - faultsNow(before),
+          published: (after.faults.publishMidWalk ?? 0) - (before.faults.publishMidWalk ?? 0),
           exact: Object.entries(after.users).filter(([n, u]) => result.articles[n] === u.articles).length,
         };
         print(row, round);
