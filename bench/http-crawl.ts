@@ -1,229 +1,196 @@
 /**
- * HTTP crawl throughput against the local CSDN replica, and its limit.
+ * HTTP crawl against the limit and the peer, side by side, in one run on one replica.
  *
- *   npx vite-node bench/http-crawl.ts            # 2,000 users, concurrency 16, latency 0 and 50 ms
- *   BENCH_USERS=500 BENCH_CONCURRENCY=8 BENCH_LATENCIES=50 BENCH_ROUNDS=3 npx vite-node bench/http-crawl.ts
+ *   node_modules/.bin/vite-node bench/http-crawl.ts
+ *   BENCH_USERS=300 BENCH_CAP=8 BENCH_LATENCY=30 BENCH_FAULTS=realistic BENCH_ROUNDS=2 node_modules/.bin/vite-node bench/http-crawl.ts
  *
- * For each replica latency it runs a warm-up crawl (the replica builds users lazily and caches
- * them; the warm-up also records every URL requested), then prints:
- *   crawler  the engine (memory state store, SQLite result store in a temp dir, politeness off:
- *            maxInFlightPerHost = concurrency, minDelay 0) crawling every user: users/s,
- *            requests/s, CPU seconds of this process, peak RSS;
- *   limit    a bare loop over the very URLs the crawler requested (recorded on the way), same
- *            HTTP client, same concurrency: requests/s, CPU seconds;
- *   fetch    the same bare loop with the built-in fetch (undici), to justify node:http;
- * and the ratio crawler requests/s / limit requests/s (goal at 50 ms: >= 90 %). Limit and crawl
- * alternate for BENCH_ROUNDS rounds (default 2) and the best of each is compared, since the
- * machine the figures come from is shared.
- *
- * BENCH_RESULTS=none swaps the SQLite result store for one that stores nothing, to show what the
- * (synchronous) result writes cost the crawl.
- *
- * The replica runs in a child process so that the CPU and memory figures are the crawler's own.
+ * One replica (a child process: its CPU is not counted) serves every job: faults `realistic` by
+ * default (5xx, 429, hangs, resets, drips, the bot wall, and articles published while a list
+ * is walked) with BENCH_LATENCY ms per answer. After a warm-up crawl (the replica builds users
+ * lazily), each round runs, each in a child process of its own (its CPU and peak RSS are its
+ * own), with the same in-flight cap BENCH_CAP:
+ *   limit       a bare loop over the minimal URLs of every user (home + the list pages the
+ *               minimum counts), nothing parsed, no retry (bench/http-crawl-jobs.ts);
+ *   csdn-crawl  the engine as createCrawler builds it (memory state, SQLite results), graph off;
+ *   crawlee     the same job with Crawlee's CheerioCrawler (bench/http-crawl-crawlee.ts).
+ * Printed per job: requests per user it chose (and its retries after faults) against the
+ * minimum (minimalRequests of src/testing/replica: home + ceil(articles/100), + 1 only when the
+ * count cannot tell the end), users/min, CPU ms per user, peak RSS, users whose article count
+ * equals the truth; then the ratios. With BENCH_ROUNDS > 1 the best round of each job counts
+ * (the machine is shared).
  */
-
-import { mkdtemp, rm } from 'node:fs/promises';
+import { fork } from 'node:child_process';
 import os from 'node:os';
-import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { resolveConfig } from '../src/config/resolve-config.js';
-import { createEngine, GRAPH_OFF } from '../src/core/engine/index.js';
-import type { HttpClient } from '../src/core/http-client.js';
-import type { ResultStore } from '../src/core/result-store.js';
-import { engineOptionsFromConfig } from '../src/crawler/engine-options.js';
-import { createHttpClient } from '../src/drivers/http.js';
-import { createCsdnAdapter } from '../src/sites/csdn/index.js';
-import { openKeyvStateStore } from '../src/stores/keyv-state-store.js';
-import { openSqliteResultStore } from '../src/stores/sqlite-result-store.js';
+import { minimalRequests } from '../src/testing/replica/minimal-requests.js';
+import type { JobInput, JobResult } from './http-crawl-jobs.js';
 import { isReplicaRole, serveToParent, startReplicaProcess } from './replica-process.js';
 
-const USERS = Number(process.env.BENCH_USERS ?? 2000);
-const CONCURRENCY = Number(process.env.BENCH_CONCURRENCY ?? 16);
-const LATENCIES = (process.env.BENCH_LATENCIES ?? '0,50').split(',').map(Number);
-const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 2);
+const USERS = Number(process.env.BENCH_USERS ?? 300);
+const CAP = Number(process.env.BENCH_CAP ?? 8);
+const LATENCY = Number(process.env.BENCH_LATENCY ?? 30);
+const FAULTS = process.env.BENCH_FAULTS ?? 'realistic';
+const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 1);
 const SEED = 7;
+const SCRIPT = fileURLToPath(import.meta.url);
 
 interface ReplicaInfo {
   url: string;
   usernames: string[];
 }
 
-// ---- child role: serve the replica ---------------------------------------------------------
-if (isReplicaRole()) {
-  const { startReplica } = await import('../src/testing/replica/index.js');
-  // Faults none, plus a fixed latency per response.
+/** What the replica child answers to 'summary': its request counts and each user's counts now. */
+interface Summary {
+  total: number;
+  faults: Record<string, number>;
+  users: Record<string, { articles: number; drafts: number }>;
+}
+
+// Loaded only in the job's own process: no job's memory holds another one's modules.
+const JOBS = {
+  limit: async () => (await import('./http-crawl-jobs.js')).bareLoop,
+  'csdn-crawl': async () => (await import('./http-crawl-jobs.js')).csdnCrawl,
+  crawlee: async () => (await import('./http-crawl-crawlee.js')).crawleeCheerio,
+} as const;
+type JobName = keyof typeof JOBS;
+
+async function serveReplica() {
+  const { startReplica, FAULT_PRESETS } = await import('../src/testing/replica/index.js');
+  const preset = FAULT_PRESETS[FAULTS as keyof typeof FAULT_PRESETS];
+  if (!preset) throw new Error(`BENCH_FAULTS: unknown preset ${FAULTS} (none, realistic, hostile)`);
   const replica = await startReplica({
     users: USERS,
     seed: SEED,
-    faults: { latencyMs: Number(process.env.BENCH_LATENCY ?? 0) },
+    faults: { ...preset, latencyMs: LATENCY, jitterMs: Math.round(LATENCY / 3) },
   });
   serveToParent(replica, { url: replica.url, usernames: replica.usernames } satisfies ReplicaInfo);
-} else {
-  await main();
-}
-
-function recording(client: HttpClient, urls: string[]): HttpClient {
-  return {
-    get: (url, options) => {
-      urls.push(url);
-      return client.get(url, options);
-    },
-    setCookies: (host, cookies) => client.setCookies(host, cookies),
-    clearCookies: (host) => client.clearCookies(host),
-  };
-}
-
-async function measure<T>(work: () => Promise<T>) {
-  const cpu0 = process.cpuUsage();
-  const t0 = performance.now();
-  const value = await work();
-  const seconds = (performance.now() - t0) / 1000;
-  const cpu = process.cpuUsage(cpu0);
-  return { value, seconds, cpuSeconds: (cpu.user + cpu.system) / 1e6 };
-}
-
-async function bareLoop(urls: string[], get: (url: string) => Promise<unknown>) {
-  let next = 0;
-  let failures = 0;
-  await Promise.all(
-    Array.from({ length: CONCURRENCY }, async () => {
-      while (next < urls.length) {
-        const url = urls[next++];
-        await get(url).catch(() => failures++);
-      }
-    }),
-  );
-  return failures;
-}
-
-/** BENCH_RESULTS=none: results go nowhere, to see what the SQLite writes cost the crawl. */
-function nullResultStore(): ResultStore {
-  return {
-    async saveUser() {},
-    async saveOutcome() {},
-    async getUser() {
-      return undefined;
-    },
-    async getArticles() {
-      return [];
-    },
-    async getSnapshots() {
-      return [];
-    },
-    async getEdges() {
-      return { follows: [], fans: [] };
-    },
-    async *iterateUsers() {},
-    async counts() {
-      return { users: 0, articles: 0, snapshots: 0, edges: 0 };
-    },
-    async close() {},
-  };
-}
-
-async function crawlOnce(replica: ReplicaInfo, urls: string[]) {
-  const dir = await mkdtemp(path.join(os.tmpdir(), 'bench-http-crawl-'));
-  const state = await openKeyvStateStore();
-  const results =
-    process.env.BENCH_RESULTS === 'none'
-      ? nullResultStore()
-      : await openSqliteResultStore(path.join(dir, 'results.sqlite'));
-  const http = createHttpClient({ maxSockets: CONCURRENCY });
-  try {
-    // The schema's defaults (as createCrawler gets them), with the bench's own settings on top;
-    // graph off and discovered IDs to pending, as the bench's hand-built engine always had.
-    const config = resolveConfig([
-      {
-        source: 'bench',
-        values: {
-          concurrency: CONCURRENCY,
-          politeness: { maxInFlightPerHost: CONCURRENCY, minDelayMs: 0 },
-          driver: 'http',
-          snapshots: { dir: path.join(dir, 'snapshots') },
-        },
-      },
-    ]);
-    const engine = createEngine({
-      ...engineOptionsFromConfig(config, {
-        site: createCsdnAdapter({ baseUrl: replica.url }),
-        state,
-        results,
-        http: recording(http, urls),
-        workerId: 'bench',
-        ids: replica.usernames,
-      }),
-      graph: GRAPH_OFF,
-      promoteBacklog: undefined,
-    });
-    return await measure(() => engine.run());
-  } finally {
-    http.close();
-    await state.close();
-    await results.close();
-    await rm(dir, { recursive: true, force: true });
-  }
-}
-
-async function runOne(latencyMs: number) {
-  const replica = await startReplicaProcess<ReplicaInfo>(fileURLToPath(import.meta.url), {
-    BENCH_LATENCY: String(latencyMs),
+  process.on('message', (message) => {
+    if (message !== 'summary') return;
+    const stats = replica.stats();
+    const users: Summary['users'] = {};
+    for (const name of replica.usernames)
+      users[name] = {
+        articles: replica.truth(name)?.articles.length ?? 0,
+        drafts: replica.drafts(name) ?? 0,
+      };
+    process.send?.({ total: stats.total, faults: stats.faults, users } satisfies Summary);
   });
+}
+
+async function serveJob() {
+  const name = process.env.BENCH_JOB as JobName;
+  process.once('message', async (input) => {
+    const job = await JOBS[name]();
+    const result = await job(input as JobInput);
+    process.send?.(result, () => process.exit(0));
+  });
+}
+
+/** Run one job in a child process of its own. */
+function runJob(name: JobName, input: JobInput): Promise<JobResult> {
+  const profile = process.env.BENCH_CPU_PROF;
+  const child = fork(process.argv[1], [SCRIPT], {
+    // BENCH_CPU_PROF=<dir>: a V8 CPU profile of each job, to see where its CPU goes
+    execArgv: profile ? [...process.execArgv, '--cpu-prof', `--cpu-prof-dir=${profile}`] : process.execArgv,
+    env: { ...process.env, BENCH_ROLE: 'job', BENCH_JOB: name },
+    stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
+  });
+  return new Promise((resolve, reject) => {
+    child.once('message', (result) => resolve(result as JobResult));
+    child.once('exit', (code) => reject(new Error(`${name} exited with ${code} before reporting`)));
+    child.send(input);
+  });
+}
+
+const least = (u: { articles: number; drafts: number }) =>
+  minimalRequests({ ...u, fans: 0, follows: 0 }, { maxFans: 0, maxFollows: 0 });
+
+/** The limit's URLs: every user's home page and the list pages its minimum counts. */
+function minimalUrls(url: string, summary: Summary): string[] {
+  const urls: string[] = [];
+  for (const [name, user] of Object.entries(summary.users)) {
+    const id = encodeURIComponent(name);
+    urls.push(`${url}/${id}`);
+    for (let page = 1; page <= least(user).articleList; page++)
+      urls.push(
+        `${url}/community/home-api/v1/get-business-list?page=${page}&size=100&businessType=blog&orderby=&noMore=false&year=&month=&username=${id}`,
+      );
+  }
+  return urls;
+}
+
+interface Row {
+  name: JobName;
+  result: JobResult;
+  minimum: number;
+  sent: number;
+  faults: number;
+  published: number;
+  exact: number;
+}
+
+const perUser = (n: number, users: number) => (n / users).toFixed(3);
+const usersPerMin = (r: JobResult) => (r.users / r.seconds) * 60;
+const cpuPerUser = (r: JobResult) => r.cpuMs / Math.max(1, r.users);
+
+function print(row: Row, round: number) {
+  const { name, result: r, minimum } = row;
+  console.log(
+    `round ${round} ${name.padEnd(10)} | requests/user chosen ${perUser(r.chosen, USERS)} (${(r.chosen / minimum).toFixed(3)} x minimum ${perUser(minimum, USERS)}), own retries ${r.retries}${r.failedAttempts ? ` (${r.failedAttempts} failed attempts)` : ''}, sent at the replica ${row.sent} (${row.faults} faults injected, ${row.published} articles published mid-walk) | ${r.users} users${r.failedUsers ? ` (${r.failedUsers} ${name === 'limit' ? 'requests failed' : 'failed'})` : ''} in ${r.seconds.toFixed(1)} s = ${usersPerMin(r).toFixed(0)} users/min | CPU ${cpuPerUser(r).toFixed(1)} ms/user | peak RSS ${r.peakRssMb.toFixed(0)} MB${name === 'limit' ? '' : ` | article lists equal to the truth: ${row.exact}/${USERS}`}`,
+  );
+}
+
+async function main() {
+  console.log(
+    `bench/http-crawl: ${USERS} users, faults ${FAULTS}, latency ${LATENCY} ms, ${CAP} requests in flight for every job, node ${process.version}, ${os.cpus().length} CPUs`,
+  );
+  const replica = await startReplicaProcess<ReplicaInfo>(SCRIPT);
   try {
-    // The replica generates users lazily and caches them: a first crawl warms it up (and records
-    // the URLs), so that the limit and the measured crawl meet the same warm server.
-    const urls: string[] = [];
-    const warm = await crawlOnce(replica, urls);
-    console.log(
-      `latency ${latencyMs} ms | warm-up crawl: ${warm.value.done} done in ${warm.seconds.toFixed(1)} s, ${urls.length} requests`,
-    );
-
-    const viaFetch = await measure(() =>
-      bareLoop(urls, async (url) => {
-        const response = await fetch(url, { headers: { 'accept-encoding': 'gzip, deflate, br' } });
-        await response.text();
-      }),
-    );
-    console.log(
-      `latency ${latencyMs} ms | bare fetch loop, same URLs: ${(urls.length / viaFetch.seconds).toFixed(0)} req/s, CPU ${viaFetch.cpuSeconds.toFixed(1)} s`,
-    );
-
-    // The machine is shared: alternate limit and crawl, and compare the best round of each.
-    let bestLimit: { rate: number; cpuPerRequest: number } | undefined;
-    let bestCrawl: { rate: number; cpuPerRequest: number } | undefined;
+    const input: JobInput = { url: replica.url, usernames: replica.usernames, cap: CAP };
+    const warm = await runJob('csdn-crawl', input);
+    console.log(`warm-up (csdn-crawl): ${warm.users} users in ${warm.seconds.toFixed(1)} s`);
+    const best = new Map<JobName, Row>();
     for (let round = 1; round <= ROUNDS; round++) {
-      const limitClient = createHttpClient({ maxSockets: CONCURRENCY });
-      const limit = await measure(() => bareLoop(urls, (url) => limitClient.get(url)));
-      limitClient.close();
-      const limitRate = urls.length / limit.seconds;
-      console.log(
-        `latency ${latencyMs} ms | round ${round} limit (bare node:http loop, same ${urls.length} URLs): ${limitRate.toFixed(0)} req/s, CPU ${limit.cpuSeconds.toFixed(1)} s, ${limit.value} failures`,
-      );
-      if (!bestLimit || limitRate > bestLimit.rate) {
-        bestLimit = { rate: limitRate, cpuPerRequest: limit.cpuSeconds / urls.length };
-      }
-
-      const crawl = await crawlOnce(replica, []);
-      const s = crawl.value;
-      const finished = s.done + s.notfound + s.failed;
-      const crawlRate = s.requests / crawl.seconds;
-      console.log(
-        `latency ${latencyMs} ms | round ${round} crawler: ${finished} users (${s.done} done, ${s.notfound} notfound, ${s.failed} failed) in ${crawl.seconds.toFixed(1)} s = ${(finished / crawl.seconds).toFixed(1)} users/s, ${crawlRate.toFixed(0)} req/s, CPU ${crawl.cpuSeconds.toFixed(1)} s, peak RSS ${(process.resourceUsage().maxRSS / 1024).toFixed(0)} MB`,
-      );
-      if (!bestCrawl || crawlRate > bestCrawl.rate) {
-        bestCrawl = { rate: crawlRate, cpuPerRequest: crawl.cpuSeconds / s.requests };
+      for (const name of Object.keys(JOBS) as JobName[]) {
+        const before = await replica.ask<Summary>('summary');
+        const urls = name === 'limit' ? minimalUrls(replica.url, before) : undefined;
+        const result = await runJob(name, { ...input, urls });
+        const after = await replica.ask<Summary>('summary');
+        const faultsNow = (s: Summary) =>
+          Object.entries(s.faults).reduce((a, [f, n]) => a + (f === 'publishMidWalk' ? 0 : n), 0);
+        const row: Row = {
+          name,
+          result,
+          // the minimum of the list as it is now (articles published during the job included)
+          minimum: Object.values(after.users).reduce((a, u) => a + least(u).home + least(u).articleList, 0),
+          sent: after.total - before.total,
+          faults: faultsNow(after) - faultsNow(before),
+          published: (after.faults.publishMidWalk ?? 0) - (before.faults.publishMidWalk ?? 0),
+          exact: Object.entries(after.users).filter(([n, u]) => result.articles[n] === u.articles).length,
+        };
+        print(row, round);
+        const kept = best.get(name);
+        if (!kept || usersPerMin(result) > usersPerMin(kept.result)) best.set(name, row);
       }
     }
+    const ours = best.get('csdn-crawl') as Row;
+    const peer = best.get('crawlee') as Row;
+    const limit = best.get('limit') as Row;
     console.log(
-      `latency ${latencyMs} ms | best crawler / best limit = ${((bestCrawl!.rate / bestLimit!.rate) * 100).toFixed(0)} % of the request rate; CPU per request: crawler ${(bestCrawl!.cpuPerRequest * 1e3).toFixed(2)} ms, node:http ${(bestLimit!.cpuPerRequest * 1e3).toFixed(2)} ms, fetch ${((viaFetch.cpuSeconds / urls.length) * 1e3).toFixed(2)} ms`,
+      `csdn-crawl vs minimum: ${(ours.result.chosen / ours.minimum).toFixed(3)} x requests (goal <= 1.02); crawlee ${(peer.result.chosen / peer.minimum).toFixed(3)} x`,
+    );
+    console.log(
+      `csdn-crawl vs crawlee: ${(usersPerMin(ours.result) / usersPerMin(peer.result)).toFixed(2)} x users/min (goal >= 1.4), ${(cpuPerUser(ours.result) / cpuPerUser(peer.result)).toFixed(2)} x CPU per user (goal <= 0.33), ${(ours.result.peakRssMb / peer.result.peakRssMb).toFixed(2)} x peak RSS`,
+    );
+    console.log(
+      `csdn-crawl vs limit: ${(usersPerMin(ours.result) / usersPerMin(limit.result)).toFixed(2)} x users/min, ${(cpuPerUser(ours.result) / cpuPerUser(limit.result)).toFixed(1)} x CPU per user`,
     );
   } finally {
     await replica.close();
   }
 }
 
-async function main() {
-  console.log(
-    `bench/http-crawl: ${USERS} users, concurrency ${CONCURRENCY}, node ${process.version}, ${os.cpus().length} CPUs`,
-  );
-  for (const latency of LATENCIES) await runOne(latency);
-}
+// last: every declaration above is initialised before a role runs
+if (isReplicaRole()) await serveReplica();
+else if (process.env.BENCH_ROLE === 'job') await serveJob();
+else await main();

@@ -11,7 +11,15 @@ export const isReplicaRole = (): boolean => process.env.BENCH_ROLE === 'replica'
 export async function startReplicaProcess<Info extends object>(
   script: string,
   env: Record<string, string> = {},
-): Promise<Info & { pid: number | undefined; send(message: object): void; close(): Promise<void> }> {
+): Promise<
+  Info & {
+    pid: number | undefined;
+    send(message: object): void;
+    /** Send a message and wait for the child's next message (its answer). */
+    ask<Answer>(message: object | string): Promise<Answer>;
+    close(): Promise<void>;
+  }
+> {
   // Under vite-node, argv[1] is vite-node itself: run the script through it again.
   const child = fork(process.argv[1], [script], {
     env: { ...process.env, ...env, BENCH_ROLE: 'replica' },
@@ -25,6 +33,11 @@ export async function startReplicaProcess<Info extends object>(
     ...info,
     pid: child.pid,
     send: (message) => child.send(message),
+    ask: <Answer>(message: object | string) =>
+      new Promise<Answer>((resolve) => {
+        child.once('message', (answer) => resolve(answer as Answer));
+        child.send(message);
+      }),
     close: () =>
       new Promise<void>((resolve) => {
         child.once('exit', () => resolve());

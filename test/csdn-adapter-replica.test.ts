@@ -175,6 +175,18 @@ describe('csdn adapter against a legacy-only replica (2019 skin, no JSON API)', 
     }
   });
 
+  it('a legacy list that did not move is read once, page 1 included (no head re-read)', async () => {
+    const adapter = createCsdnAdapter({ baseUrl: replica.url });
+    const reads = () =>
+      Object.entries(replica.stats().legacyPages).filter(([key]) => key.startsWith(`${users.multiPage}/`));
+    const before = new Map(reads());
+    const result = await adapter.crawlUser(users.multiPage, makeContext({ http }));
+    expect(result.articles).toHaveLength((replica.truth(users.multiPage) as UserTruth).articles.length);
+    const pages = reads().map(([key, n]) => [key, n - (before.get(key) ?? 0)] as const);
+    expect(pages.length).toBeGreaterThan(1);
+    expect(pages.filter(([, n]) => n !== 1)).toEqual([]);
+  });
+
   it('missing users are NotFoundError', async () => {
     const adapter = createCsdnAdapter({ baseUrl: replica.url });
     await expect(

@@ -1,10 +1,11 @@
 import { ConfigError, NotFoundError, ParseError } from '../../core/errors.js';
+import type { HttpResponse } from '../../core/http-client.js';
 import type { Profile, UserResult } from '../../core/model.js';
 import { type CrawlContext, graphListLimit, type SiteAdapter } from '../../core/site-adapter.js';
-import { type ApiWalkResult, walkApiArticles } from './api-walk.js';
+import { walkApiArticles } from './api-walk.js';
 import { ChallengeGate } from './challenge-gate.js';
 import { notCsdnPage } from './classify-response.js';
-import { readUserList } from './discovery.js';
+import { readUserList, userListApiOf } from './discovery.js';
 import { runCsdnDoctor } from './doctor.js';
 import { walkLegacyBrowser } from './legacy-browser-walk.js';
 import { walkLegacyHttp } from './legacy-http-walk.js';
@@ -13,6 +14,7 @@ import { normalizeCsdnId } from './normalize-id.js';
 import { viewOf } from './page-structure.js';
 import { type BusinessListPage, parseBusinessList } from './parse-api.js';
 import { type HomePage, isNotFoundPage, parseHomePage } from './parse-home.js';
+import { both, type Settled, settle, unsettle } from './settle.js';
 import { createSiteFetcher, type SiteFetcher } from './site-fetcher.js';
 import { type CsdnUrls, csdnUrls } from './urls.js';
 
@@ -21,7 +23,10 @@ export interface CsdnAdapterOptions {
   baseUrl?: string;
   /** Articles per get-business-list page, 1..100 (the site is unreliable above 100). Default 100. */
   pageSize?: number;
-  /** Names per fans/follows page. Default 20, as the site's own pages ask. */
+  /**
+   * Names per fans/follows page asked. Default 100, the largest the site is known to serve for
+   * its lists (its own pages ask 20); a site serving fewer is learned from its first answer.
+   */
   discoveryPageSize?: number;
   /** Deadline of one HTTP exchange; the HTTP client's default when omitted. */
   requestTimeoutMs?: number;
@@ -46,7 +51,7 @@ export interface CsdnAdapterOptions {
   maxPages?: number;
 }
 
-function setList(result: UserResult, kind: 'follows' | 'fans', names: string[], complete: boolean) {
+function setList(result: Partial<UserResult>, kind: 'follows' | 'fans', names: string[], complete: boolean) {
   if (kind === 'follows') {
     result.follows = names;
     result.followsComplete = complete;
@@ -91,7 +96,7 @@ export function createCsdnAdapter(options: CsdnAdapterOptions = {}): SiteAdapter
   if (!Number.isInteger(pageSize) || pageSize < 1 || pageSize > 100) {
     throw new ConfigError(`csdn pageSize must be an integer from 1 to 100, got ${pageSize}`);
   }
-  const discoveryPageSize = options.discoveryPageSize ?? 20;
+  const discoveryPageSize = options.discoveryPageSize ?? 100;
   const browserTimeoutMs = options.browserTimeoutMs ?? 30_000;
   const maxPages = options.maxPages ?? 10_000;
   const urls: CsdnUrls = csdnUrls(baseUrl);
@@ -127,12 +132,16 @@ export function createCsdnAdapter(options: CsdnAdapterOptions = {}): SiteAdapter
     return home;
   }
 
+  /** List page 1 of the JSON API, asked at once with the home page (they do not depend on each other). */
+  function askFirstListPage(id: string, fetcher: SiteFetcher): Settled<HttpResponse> {
+    return settle(fetcher.get(urls.businessList(id, 1, pageSize), 'article list page 1'));
+  }
+
   /** Page 1 of the JSON list, or undefined when the API is not there (a legacy-only site). */
-  async function probeApi(id: string, fetcher: SiteFetcher): Promise<BusinessListPage | undefined> {
-    const response = await fetcher.get(urls.businessList(id, 1, pageSize), 'article list page 1');
+  function apiFirstPage(response: HttpResponse, fetcher: SiteFetcher): BusinessListPage | undefined {
     if (apiMissing(response.status)) return undefined;
     try {
-      return parseBusinessList(response.body);
+      return fetcher.parse(response, parseBusinessList);
     } catch (error) {
       if (apiMissing(response.status, error)) return undefined;
       throw error;
@@ -141,27 +150,26 @@ export function createCsdnAdapter(options: CsdnAdapterOptions = {}): SiteAdapter
 
   /**
    * The follow lists as data (`context.graph`) and for discovery: each list is read up to its
-   * limit (0: not read); a list the profile counts as empty costs no request. A list is complete when it ended before the limit and holds at least
-   * the profile's count: a page lost to an unreadable answer leaves it short, and an incomplete
-   * list only adds edges in the store, never removes any.
+   * limit (0: not read); a list the profile counts as empty costs no request. A list is complete
+   * when it ended before the limit and holds at least the profile's count: a page lost to an
+   * unreadable answer leaves it short, and an incomplete list only adds edges in the store, never
+   * removes any. The two lists are read at once, unless this site's list API is still unknown
+   * (the first list finds it, so the second does not ask a retired one again).
    */
   async function readFollowGraph(
     id: string,
     fetcher: SiteFetcher,
     context: CrawlContext,
-    result: UserResult,
-  ) {
-    const lists = [
-      { kind: 'follows' as const, count: result.profile.followCount },
-      { kind: 'fans' as const, count: result.profile.fansCount },
-    ];
-    for (const { kind, count } of lists) {
+    profile: Profile,
+  ): Promise<Partial<UserResult>> {
+    const graph: Partial<UserResult> = {};
+    const readList = async (kind: 'follows' | 'fans', count: number | undefined) => {
       const limit = graphListLimit(context, kind);
-      if (limit === 0) continue;
+      if (limit === 0) return;
       if (count === 0) {
         // The profile read moments ago says the list is empty: no request needed to know it.
-        setList(result, kind, [], true);
-        continue;
+        setList(graph, kind, [], true);
+        return;
       }
       const names = await readUserList({
         kind,
@@ -171,14 +179,22 @@ export function createCsdnAdapter(options: CsdnAdapterOptions = {}): SiteAdapter
         context,
         max: limit,
         pageSize: discoveryPageSize,
+        count,
       });
-      if (!names) continue;
+      if (!names) return;
       const complete =
         count === undefined
           ? names.length < limit
           : names.length >= count && (names.length < limit || names.length === count);
-      setList(result, kind, names, complete);
-    }
+      setList(graph, kind, names, complete);
+    };
+    const follows = () => readList('follows', profile.followCount);
+    const fans = () => readList('fans', profile.fansCount);
+    if (userListApiOf(urls) === undefined) {
+      await follows();
+      await fans();
+    } else await both(follows(), fans());
+    return graph;
   }
 
   async function crawlUser(input: string, context: CrawlContext): Promise<UserResult> {
@@ -188,7 +204,7 @@ export function createCsdnAdapter(options: CsdnAdapterOptions = {}): SiteAdapter
       return await crawlWith(id, fetcher, context);
     } catch (error) {
       // Keep what the site answered: a parse failure is only understood with the page in hand.
-      const last = fetcher.last();
+      const last = fetcher.evidenceOf(error);
       if (error instanceof ParseError && !error.snapshot && last) {
         error.snapshot = await context
           .snapshot({ html: last.body, url: last.url, error, label: 'parse' })
@@ -213,43 +229,53 @@ export function createCsdnAdapter(options: CsdnAdapterOptions = {}): SiteAdapter
     return { ...settled, articleCount: walk.articles.length };
   }
 
-  /** The article list through the JSON API (`firstPage` when a probe already read it), then the follow graph. */
+  /**
+   * The article list through the JSON API from its first page, and the follow graph at the same
+   * time (it needs only the profile's counts).
+   */
   async function viaApi(
     id: string,
     fetcher: SiteFetcher,
     context: CrawlContext,
     profile: Profile,
-    firstPage?: BusinessListPage,
+    firstPage: BusinessListPage,
   ): Promise<UserResult> {
-    const walk: ApiWalkResult = await walkApiArticles(
-      id,
-      fetcher,
-      urls,
-      context,
-      { pageSize, maxPages },
-      firstPage,
+    const [walk, graph] = await both(
+      walkApiArticles(id, fetcher, urls, context, { pageSize, maxPages }, firstPage),
+      readFollowGraph(id, fetcher, context, profile),
     );
-    const result: UserResult = {
+    return {
       username: id,
       profile: await settledProfile(id, fetcher, profile, walk),
       articles: walk.articles,
       // A walk returns only once it reached the list's end (else it throws): the list is whole.
       articlesComplete: true,
       source: 'api',
+      ...graph,
     };
-    await readFollowGraph(id, fetcher, context, result);
-    return result;
   }
 
   async function crawlWith(id: string, fetcher: SiteFetcher, context: CrawlContext): Promise<UserResult> {
-    const home = await readHome(id, fetcher);
+    // Once the API proved missing, users skip list page 1 (their home page is legacy).
+    let firstList = apiKnownMissing ? undefined : askFirstListPage(id, fetcher);
+    let home: HomePage;
+    try {
+      home = await readHome(id, fetcher);
+    } catch (error) {
+      // no request of this attempt outlives it
+      await firstList;
+      throw error;
+    }
     const profile: Profile = { ...home.profile, username: id };
 
-    if (home.skin !== 'legacy') return viaApi(id, fetcher, context, profile);
+    if (home.skin !== 'legacy') {
+      firstList ??= askFirstListPage(id, fetcher);
+      const first = fetcher.parse(await unsettle(firstList), parseBusinessList);
+      return viaApi(id, fetcher, context, profile, first);
+    }
 
     // A 2019-skin home page: use the JSON API when the site has it, else walk the legacy list.
-    // Once the API proved missing, later legacy users skip the probe.
-    const firstPage = apiKnownMissing ? undefined : await probeApi(id, fetcher);
+    const firstPage = firstList ? apiFirstPage(await unsettle(firstList), fetcher) : undefined;
     if (!firstPage && !apiKnownMissing) {
       apiKnownMissing = true;
       context.log.info('the site has no JSON API: walking legacy lists', { baseUrl });

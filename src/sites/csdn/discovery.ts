@@ -17,7 +17,7 @@ export function userListApiOf(urls: CsdnUrls): UserListApi | undefined {
   return answered.get(urls);
 }
 
-/** One fans or follows list of one user, at most `max` names, `pageSize` names a page. */
+/** One fans or follows list of one user, at most `max` names, `pageSize` names a page asked. */
 export interface UserListRequest {
   kind: 'fans' | 'follows';
   id: string;
@@ -26,6 +26,8 @@ export interface UserListRequest {
   context: CrawlContext;
   max: number;
   pageSize: number;
+  /** How many names the profile counts in this list, when it says. */
+  count?: number;
 }
 
 type ListRead = { ok: true; names: string[] } | { ok: false; reason: string };
@@ -33,9 +35,8 @@ type ListRead = { ok: true; names: string[] } | { ok: false; reason: string };
 /**
  * Usernames of one list (fans or follows), through v1 or v2 (`id` cursor): the one that answered
  * last for this adapter first, the other when the first page is a 404, not JSON or an envelope
- * error. Paged until an empty page (the site's end signal; a short page is not trusted as the
- * end), a page with no new name, or `max` names. A list neither API serves is undefined, logged,
- * and does not fail the user; blocks and throttling propagate.
+ * error. A list neither API serves is undefined, logged, and does not fail the user; blocks and
+ * throttling propagate.
  */
 export async function readUserList(request: UserListRequest): Promise<string[] | undefined> {
   const { kind, id, urls, context } = request;
@@ -54,13 +55,21 @@ export async function readUserList(request: UserListRequest): Promise<string[] |
   return undefined;
 }
 
+/**
+ * One list through one API, page by page, in as few pages as the answers allow. Ends at an
+ * empty page, a page with no new name, `max` names, or the profile's count reached. A short
+ * page ends it only once the page size is known: a first page shorter than asked is either the
+ * whole list or a site serving fewer names per page than `size` asks, so (unless the count says
+ * the list is complete) page 2 is asked at that smaller size, as the article walk does.
+ */
 async function readThrough(api: UserListApi, request: UserListRequest): Promise<ListRead> {
-  const { kind, id, fetcher, urls, context, max, pageSize } = request;
+  const { kind, id, fetcher, urls, context, max, count } = request;
   const names = new Set<string>();
   let cursor = '0';
+  let size = request.pageSize;
   const url = (page: number) => {
-    if (api === 'v1') return (kind === 'fans' ? urls.fans : urls.follows)(id, page, pageSize);
-    return (kind === 'fans' ? urls.fansV2 : urls.followsV2)(id, page, pageSize, cursor);
+    if (api === 'v1') return (kind === 'fans' ? urls.fans : urls.follows)(id, page, size);
+    return (kind === 'fans' ? urls.fansV2 : urls.followsV2)(id, page, size, cursor);
   };
   for (let page = 1; names.size < max; page++) {
     const response = await fetcher.get(url(page), `${kind} page ${page} (${api})`);
@@ -70,7 +79,7 @@ async function readThrough(api: UserListApi, request: UserListRequest): Promise<
     }
     let parsed: ReturnType<typeof parseUserList>;
     try {
-      parsed = parseUserList(response.body, kind);
+      parsed = fetcher.parse(response, (body) => parseUserList(body, kind));
     } catch (error) {
       if (!(error instanceof ParseError)) throw error;
       if (page === 1) return { ok: false, reason: error.message };
@@ -84,6 +93,11 @@ async function readThrough(api: UserListApi, request: UserListRequest): Promise<
       if (name !== id) names.add(name);
     }
     if (parsed.listed === 0 || names.size === before) break;
+    if (count !== undefined && names.size >= count) break;
+    if (parsed.listed < size) {
+      if (page > 1) break;
+      size = parsed.listed;
+    }
     if (parsed.lastId !== undefined) cursor = parsed.lastId;
   }
   return { ok: true, names: [...names] };

@@ -21,7 +21,8 @@ export interface LegacyWalkResult {
 /**
  * The legacy skin over plain HTTP: `/<id>/article/list/<n>` for n = 1..ceil(listTotal/pageSize).
  * Ends early at an empty page (the list's own 空空如也 element) or a short page; a page that adds nothing new ends it
- * too (a site that ignores the page number). Re-reads page 1 when the walk took several pages.
+ * too (a site that ignores the page number). Re-reads page 1 only when the list moved during the
+ * walk (listTotal changed, or an item came back on the next page).
  */
 export async function walkLegacyHttp(
   id: string,
@@ -55,9 +56,13 @@ export async function walkLegacyHttp(
   let listTotal = first.vars.listTotal;
   let current = first;
   let n = 1;
+  // the list moved while it was walked: a listTotal that changed, or an item seen twice
+  let moved = false;
   for (;;) {
     const added = collector.addPage(current.articles);
+    if (added < current.articles.length) moved = true;
     if (current.vars.listTotal !== undefined) {
+      if (listTotal !== undefined && current.vars.listTotal !== listTotal) moved = true;
       listTotal = current.vars.listTotal;
       pageCount = current.pageCount;
     }
@@ -73,7 +78,7 @@ export async function walkLegacyHttp(
   }
 
   let fresh = 0;
-  if (n > 1) {
+  if (moved) {
     fresh = await catchUpHead(collector, async (k) => (await read(k)).articles, pageSize, maxPages);
     if (fresh > 0) context.log.info('articles published during the walk', { id, fresh });
   }

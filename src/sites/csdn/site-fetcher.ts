@@ -1,4 +1,4 @@
-import { BlockedError } from '../../core/errors.js';
+import { BlockedError, ParseError } from '../../core/errors.js';
 import type { HttpResponse } from '../../core/http-client.js';
 import type { CrawlContext } from '../../core/site-adapter.js';
 import type { ChallengeGate } from './challenge-gate.js';
@@ -17,6 +17,11 @@ export interface FetchOptions {
 export function createSiteFetcher(context: CrawlContext, gate: ChallengeGate, options: FetchOptions = {}) {
   /** The last answer read, kept as evidence for a ParseError. */
   let last: { url: string; body: string } | undefined;
+  /**
+   * The answer each ParseError came from: a user's requests run in parallel, so the last answer
+   * read is not always the one that could not be parsed.
+   */
+  const evidence = new WeakMap<object, { url: string; body: string }>();
   const browserAllowed = () => context.canUseBrowser && context.browserMode !== 'never';
 
   async function get(url: string, what: string): Promise<HttpResponse> {
@@ -51,7 +56,22 @@ export function createSiteFetcher(context: CrawlContext, gate: ChallengeGate, op
     }
   }
 
-  return { get, last: () => last };
+  /** `parse(response.body)`; a ParseError it throws keeps this response as its evidence. */
+  function parse<T>(response: HttpResponse, what: (body: string) => T): T {
+    try {
+      return what(response.body);
+    } catch (error) {
+      if (error instanceof ParseError) evidence.set(error, { url: response.url, body: response.body });
+      throw error;
+    }
+  }
+
+  return {
+    get,
+    parse,
+    /** The answer an error came from when known, else the last one read. */
+    evidenceOf: (error: unknown) => (error instanceof Object ? evidence.get(error) : undefined) ?? last,
+  };
 }
 
 export type SiteFetcher = ReturnType<typeof createSiteFetcher>;

@@ -52,6 +52,11 @@ export interface Replica {
   /** What the site serves for the user at replica time `at` (default now); a frozen replica ignores `at`. */
   truth(username: string, at?: number): UserTruth | undefined;
   exportTruth(at?: number): Record<string, UserTruth>;
+  /**
+   * Drafts of a user: counted in get-business-list's `total`, never listed (undefined for a
+   * missing user). What a request count needs besides the truth (minimal-requests.ts).
+   */
+  drafts(username: string): number | undefined;
   /** Replica time now (epoch ms); a frozen replica is always at 2025-06-01 12:00:00. */
   now(): number;
   /** Replica time at a reading of the clock (e.g. the crawler's Date.now() when it crawled). */

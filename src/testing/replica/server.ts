@@ -228,6 +228,7 @@ export async function startReplica(options: ReplicaOptions = {}): Promise<Replic
       }
       return out;
     },
+    drafts: (username) => siteAt(time.now()).user(username)?.drafts,
     now: () => time.now(),
     timeAt: (clockMs) => time.at(clockMs),
     stats: () => counts.snapshot(),
