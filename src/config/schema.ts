@@ -39,7 +39,7 @@ const browserSchema = z
  * public CSDN clients pace themselves at 250 ms to 7 s between requests, so the ceiling is the
  * fastest of them (4/s) and the floor about the slowest (one request per 7 s).
  */
-const RATE_DEFAULTS = { maxRate: 4, minRate: 0.15, startRate: 1 } as const;
+const RATE_DEFAULTS = { maxRate: 4, minRate: 0.15, startRate: 2 } as const;
 const rate = z.number().positive().finite();
 
 const politenessSchema = z

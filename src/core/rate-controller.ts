@@ -51,9 +51,9 @@ export const SETTLE_SHARE = 0.9;
 const APPROACH_STEP = 0.1;
 /** After this long without pushback, the remembered point is trusted 10 % higher (the site may have relaxed). */
 const MEMORY_MS = 10 * 60_000;
-/** Decisions are taken at most once per interval, of at least this long and 5 gaps. */
+/** Decisions are taken at most once per interval, of at least this long and 4 gaps. */
 const INTERVAL_MS = 1000;
-const INTERVAL_GAPS = 5;
+const INTERVAL_GAPS = 4;
 /** Raise only when the budget was used: starts in the interval >= this share of what the rate allowed. */
 const UTILISATION = 0.8;
 const GOOD_PER_RAISE = 3;
