@@ -7,10 +7,10 @@ import { answerOf } from '../src/core/polite-http.js';
 const response = (status: number) => ({ status, url: 'http://a.example/', headers: {}, body: '' });
 
 describe('what an answer tells the rate controller', () => {
-  it('429, a first 403 or 444 push back; the rest of a wall row says nothing new', () => {
+  it('a first 403 or 444 is a wall, a 429 pushback; the rest of a wall row says nothing new', () => {
     expect(answerOf(response(429), undefined, 0, 10)).toEqual({ kind: 'pushback', reason: 'HTTP 429' });
-    expect(answerOf(response(403), undefined, 0, 10)).toEqual({ kind: 'pushback', reason: 'HTTP 403 wall' });
-    expect(answerOf(response(444), undefined, 0, 10)).toEqual({ kind: 'pushback', reason: 'HTTP 444 wall' });
+    expect(answerOf(response(403), undefined, 0, 10)).toEqual({ kind: 'wall', reason: 'HTTP 403 wall' });
+    expect(answerOf(response(444), undefined, 0, 10)).toEqual({ kind: 'wall', reason: 'HTTP 444 wall' });
     expect(answerOf(response(403), undefined, 2, 10)).toEqual({ kind: 'neutral' });
   });
 

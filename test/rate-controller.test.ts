@@ -12,6 +12,7 @@ function harness(settings = { startRate: 1, minRate: 0.15, maxRate: 4 }) {
   let t = 1_000_000;
   const controller = new RateController(settings, () => t);
   const changes: RateChange[] = [];
+  const sent: number[] = [];
   /** Send for `ms` at the current rate (or `sendRate` when the caller has less work); `answer` per request. */
   function run(
     ms: number,
@@ -23,6 +24,7 @@ function harness(settings = { startRate: 1, minRate: 0.15, maxRate: 4 }) {
       const rate = Math.min(controller.rate, sendRate ?? Number.POSITIVE_INFINITY);
       t += 1000 / rate;
       controller.started();
+      sent.push(t);
       const change = controller.answered(answer(t), t);
       if (change) changes.push(change);
     }
@@ -30,6 +32,8 @@ function harness(settings = { startRate: 1, minRate: 0.15, maxRate: 4 }) {
   return {
     controller,
     changes,
+    /** Requests sent in the last second, as a bot wall counts them. */
+    lastSecond: () => sent.filter((at) => at > t - 1000).length,
     run,
     advance: (ms: number) => {
       t += ms;
@@ -38,12 +42,10 @@ function harness(settings = { startRate: 1, minRate: 0.15, maxRate: 4 }) {
   };
 }
 
-/** A site whose wall pushes back (429) whenever the rate sent is above `wall`. */
+/** A site that walls (403) a client sending more than `wall` requests within one second. */
 function wallAt(h: ReturnType<typeof harness>, wall: number): () => Answer {
   return () =>
-    h.controller.sentRate() > wall
-      ? { kind: 'pushback', reason: 'HTTP 429' }
-      : { kind: 'good', latencyMs: 30 };
+    h.lastSecond() > wall ? { kind: 'wall', reason: 'HTTP 403 wall' } : { kind: 'good', latencyMs: 30 };
 }
 
 describe('RateController', () => {
@@ -64,18 +66,46 @@ describe('RateController', () => {
     expect(h.controller.rate).toBe(2);
   });
 
-  it('cuts multiplicatively on pushback, once per burst of answers to requests sent before the cut', () => {
+  it('cuts multiplicatively at a wall, once per burst of answers to requests sent before the cut', () => {
     const h = harness({ startRate: 10, minRate: 0.15, maxRate: 10 });
     h.run(3000);
     const sent = Math.min(h.controller.rate, h.controller.sentRate());
     const startedBefore = h.now() - 50;
-    const first = h.controller.answered({ kind: 'pushback', reason: 'HTTP 429' }, startedBefore);
+    const first = h.controller.answered({ kind: 'wall', reason: 'HTTP 403 wall' }, startedBefore);
     expect(first?.regime).toBe('throttled');
     expect(first?.to).toBeCloseTo(sent * CUT_FACTOR, 5);
     // the rest of the burst: requests already in flight when the cut was made
     for (let i = 0; i < 5; i++)
-      expect(h.controller.answered({ kind: 'pushback', reason: 'HTTP 429' }, startedBefore)).toBeUndefined();
+      expect(h.controller.answered({ kind: 'wall', reason: 'HTTP 403 wall' }, startedBefore)).toBeUndefined();
     expect(h.controller.rate).toBeCloseTo(sent * CUT_FACTOR, 5);
+  });
+
+  it('takes the pushback point from the busiest second, not the average (a queue drains at full rate after a hold)', () => {
+    const h = harness({ startRate: 30, minRate: 1, maxRate: 30 });
+    h.run(1000);
+    h.advance(1500); // a Retry-After hold: nothing sent
+    h.run(1000); // the queued requests leave at the full rate
+    const average = h.controller.sentRate();
+    h.controller.answered({ kind: 'wall', reason: 'HTTP 403 wall' }, h.now());
+    expect(average).toBeLessThan(20);
+    expect(h.controller.pushbackRate).toBeGreaterThanOrEqual(29);
+  });
+
+  it('waits out an isolated 429 without a cut, and cuts when 429s recur', () => {
+    const h = harness({ startRate: 4, minRate: 0.15, maxRate: 4 });
+    let n = 0;
+    // one 429 in 100 answers: a site's occasional refusal, honoured by its Retry-After alone
+    h.run(120_000, () =>
+      ++n % 100 === 0 ? { kind: 'pushback', reason: 'HTTP 429' } : { kind: 'good', latencyMs: 30 },
+    );
+    expect(h.changes.some((c) => c.to < c.from)).toBe(false);
+    // one in four: the site's limit
+    h.run(5000, () =>
+      ++n % 4 === 0 ? { kind: 'pushback', reason: 'HTTP 429' } : { kind: 'good', latencyMs: 30 },
+    );
+    const cuts = h.changes.filter((c) => c.to < c.from);
+    expect(cuts.length).toBeGreaterThanOrEqual(1);
+    expect(cuts[0].reason).toBe('HTTP 429');
   });
 
   it('settles below the rate where the site pushed back and stays there (no second wall)', () => {
@@ -105,7 +135,7 @@ describe('RateController', () => {
 
   it('never goes below the floor however often the site pushes back', () => {
     const h = harness({ startRate: 4, minRate: 0.5, maxRate: 4 });
-    h.run(120_000, () => ({ kind: 'pushback', reason: 'HTTP 403 wall' }));
+    h.run(120_000, () => ({ kind: 'wall', reason: 'HTTP 403 wall' }));
     expect(h.controller.rate).toBe(0.5);
     expect(h.changes.length).toBeGreaterThan(2);
   });

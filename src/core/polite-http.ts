@@ -161,10 +161,9 @@ export function politeHttp(
 }
 
 /**
- * What an exchange tells the rate controller. Pushback: 429, the first 403 of a row (a bot wall;
- * the next ones are the wall's cooldown, not new evidence), 444 (nginx's "go away"). Strain:
- * timeouts, resets and the 521 check, which a healthy site also gives now and then. 5xx belong
- * to the outage monitor; our own aborts say nothing.
+ * What an exchange tells the rate controller (rate-controller.ts). Wall: the first 403 or 444 of
+ * a row (the next ones are the wall's cooldown, not new evidence). Pushback: 429. Strain:
+ * timeouts, resets and the 521 check. 5xx belong to the outage monitor; our own aborts say nothing.
  */
 export function answerOf(
   response: HttpResponse | undefined,
@@ -176,7 +175,7 @@ export function answerOf(
     const { status } = response;
     if (status === 429) return { kind: 'pushback', reason: 'HTTP 429' };
     if (status === 403 || status === 444)
-      return wallsInRow === 0 ? { kind: 'pushback', reason: `HTTP ${status} wall` } : { kind: 'neutral' };
+      return wallsInRow === 0 ? { kind: 'wall', reason: `HTTP ${status} wall` } : { kind: 'neutral' };
     if (status === 521) return { kind: 'strain', reason: 'HTTP 521 check' };
     if (status >= 500) return { kind: 'neutral' };
     return { kind: 'good', latencyMs };

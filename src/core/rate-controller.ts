@@ -18,13 +18,16 @@ export interface RateControlSettings {
 }
 
 /**
- * How one exchange went, as the controller sees it. `pushback`: the site said "slower" (429, a
- * first 403 wall, 444): cut at once. `strain`: a timeout, a reset or a 521 check, which a
- * healthy site also gives now and then: a cut only when they pile up. `neutral`: says nothing
- * about our pace (5xx, our own abort, a wall we are already serving out).
+ * How one exchange went, as the controller sees it. `wall`: a bot wall (a first 403, a 444):
+ * cut at once, a wall is never noise. `pushback`: a 429, whose Retry-After is honoured anyway
+ * (the limiter holds the host); a cut when they recur, since an isolated 429 that a site gives
+ * now and then would otherwise ratchet the rate down to the floor. `strain`: a timeout, a reset
+ * or a 521 check, which a healthy site also gives now and then: a cut when they pile up.
+ * `neutral`: says nothing about our pace (5xx, our own abort, a wall we are already serving out).
  */
 export type Answer =
   | { kind: 'good'; latencyMs: number }
+  | { kind: 'wall'; reason: string }
   | { kind: 'pushback'; reason: string }
   | { kind: 'strain'; reason: string }
   | { kind: 'neutral' };
@@ -53,13 +56,16 @@ const APPROACH_STEP = 0.1;
 const MEMORY_MS = 10 * 60_000;
 /** Decisions are taken at most once per interval, of at least this long and 4 gaps. */
 const INTERVAL_MS = 1000;
+/** The span over which `peakRate` counts starts (bot walls count bursts over about a second). */
+const PEAK_WINDOW_MS = 1000;
 const INTERVAL_GAPS = 4;
 /** Raise only when the budget was used: starts in the interval >= this share of what the rate allowed. */
 const UTILISATION = 0.8;
 const GOOD_PER_RAISE = 3;
-/** Strain answers (timeouts, resets, 521) among the last STRAIN_WINDOW answers that make a cut. */
-const STRAIN_WINDOW = 40;
-const STRAIN_SHARE = 0.2;
+/** Among the last ANSWER_WINDOW answers since the last cut: this many 429s, or strain answers, make a cut. */
+const ANSWER_WINDOW = 40;
+const PUSHBACKS_TO_CUT = 3;
+const STRAINS_TO_CUT = 8;
 /** Latency jump: the median of the last LATENCY_WINDOW good answers above JUMP_FACTOR x the baseline and JUMP_MIN_MS more. */
 const LATENCY_WINDOW = 20;
 const JUMP_FACTOR = 2;
@@ -77,8 +83,8 @@ export class RateController {
   private goodInInterval = 0;
   /** Start times of recent requests, to know the rate actually sent. */
   private readonly starts: number[] = [];
-  /** Recent answers since the last cut: true for strain. */
-  private readonly strain: boolean[] = [];
+  /** The kinds of the recent answers since the last cut. */
+  private readonly recent: Answer['kind'][] = [];
   private readonly latencies: number[] = [];
   private baselineMs?: number;
 
@@ -121,20 +127,34 @@ export class RateController {
   }
 
   /**
+   * The fastest the crawl went in any one second of the last window: after a hold, the queued
+   * requests leave at the full rate, and a bot wall counts that second, not the average.
+   */
+  peakRate(): number {
+    const at = this.now();
+    const recent = this.starts.filter((t) => t >= at - this.windowMs());
+    let most = 0;
+    for (let first = 0, last = 0; last < recent.length; last++) {
+      while (recent[last] - recent[first] >= PEAK_WINDOW_MS) first++;
+      most = Math.max(most, last - first + 1);
+    }
+    return Math.max(this.sentRate(), (most * 1000) / PEAK_WINDOW_MS);
+  }
+
+  /**
    * An answer to a request started at `startedAt`. Answers to requests started before the last
    * cut say nothing about the new rate: one burst of pushback is one cut.
    */
   answered(answer: Answer, startedAt: number): RateChange | undefined {
     if (answer.kind === 'neutral') return undefined;
     if (startedAt < this.lastCutAt) return undefined;
-    if (answer.kind === 'pushback') return this.cut(answer.reason);
-    this.strain.push(answer.kind === 'strain');
-    if (this.strain.length > STRAIN_WINDOW) this.strain.shift();
-    if (answer.kind === 'strain') {
-      const strained = this.strain.filter(Boolean).length;
-      if (this.strain.length >= STRAIN_WINDOW / 2 && strained >= STRAIN_SHARE * STRAIN_WINDOW)
-        return this.cut(answer.reason);
-      return undefined;
+    if (answer.kind === 'wall') return this.cut(answer.reason);
+    this.recent.push(answer.kind);
+    if (this.recent.length > ANSWER_WINDOW) this.recent.shift();
+    if (answer.kind !== 'good') {
+      const alike = this.recent.filter((kind) => kind === answer.kind).length;
+      const needed = answer.kind === 'pushback' ? PUSHBACKS_TO_CUT : STRAINS_TO_CUT;
+      return alike >= needed ? this.cut(answer.reason) : undefined;
     }
     this.goodInInterval++;
     if (this.latencyJumped(answer.latencyMs)) return this.cut('latency');
@@ -163,11 +183,11 @@ export class RateController {
 
   private cut(reason: string): RateChange {
     const at = this.now();
-    const sent = Math.min(this.current, this.sentRate());
-    // The point to stay under is what we actually sent: a rate never used is no evidence.
+    const sent = Math.min(this.current, this.peakRate());
+    // The point to stay under is what we actually sent at the most: a rate never used is no evidence.
     this.pushedAt = { rate: Math.max(sent, this.settings.minRate), at };
     this.lastCutAt = at;
-    this.strain.length = 0;
+    this.recent.length = 0;
     this.latencies.length = 0;
     this.resetInterval(at);
     const to = clamp(sent * CUT_FACTOR, this.settings.minRate, this.settings.maxRate);

@@ -260,7 +260,7 @@ export function createCrawlMetrics(options: CrawlMetricsOptions = {}): CrawlMetr
         on('userReleased', ({ code }) => released.inc({ code })),
         on('progress', ({ inFlight, rates }) => {
           usersInFlight.set(inFlight);
-          for (const [host, rate] of Object.entries(rates)) hostRate.set({ host }, rate);
+          for (const [host, rate] of Object.entries(rates ?? {})) hostRate.set({ host }, rate);
         }),
         on('rateChange', ({ host, from, to, reason }) => {
           hostRate.set({ host }, to);

@@ -123,7 +123,7 @@ export function createProgressMeter(sources: ProgressSources): ProgressMeter {
         requests: sources.requestCount() - requestsAtStart,
         durationMs,
         usersPerMinute: durationMs > 0 ? Math.round((finished * MINUTE * 10) / durationMs) / 10 : 0,
-        rates: sources.rates?.() ?? {},
+        ...(sources.rates ? { rates: sources.rates() } : {}),
         stoppedBy,
       };
     },

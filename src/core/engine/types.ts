@@ -116,7 +116,7 @@ export interface RunSummary {
   durationMs: number;
   usersPerMinute: number;
   /** The adaptive request rate per host at the end (starts per second); empty without adaptation. */
-  rates: Record<string, number>;
+  rates?: Record<string, number>;
   stoppedBy?: 'signal' | 'drained';
 }
 
