@@ -64,7 +64,7 @@ const UTILISATION = 0.8;
 const GOOD_PER_RAISE = 3;
 /** Among the last ANSWER_WINDOW answers since the last cut: this many 429s, or strain answers, make a cut. */
 const ANSWER_WINDOW = 40;
-const PUSHBACKS_TO_CUT = 3;
+const PUSHBACKS_TO_CUT = 4;
 const STRAINS_TO_CUT = 8;
 /** Latency jump: the median of the last LATENCY_WINDOW good answers above JUMP_FACTOR x the baseline and JUMP_MIN_MS more. */
 const LATENCY_WINDOW = 20;
