@@ -3,6 +3,7 @@ import { AbortedError, NetworkError, TimeoutError } from '../src/core/errors.js'
 import { HostLimiter } from '../src/core/host-limiter.js';
 import { describeChange } from '../src/core/host-rates.js';
 import { answerOf } from '../src/core/polite-http.js';
+import { throwForStatus } from '../src/sites/csdn/classify-response.js';
 
 const response = (status: number) => ({ status, url: 'http://a.example/', headers: {}, body: '' });
 
@@ -21,6 +22,16 @@ describe('what an answer tells the rate controller', () => {
     expect(answerOf(response(503), undefined, 0, 10).kind).toBe('neutral');
     expect(answerOf(undefined, new AbortedError('stop'), 0, 10).kind).toBe('neutral');
     expect(answerOf(response(404), undefined, 0, 42)).toEqual({ kind: 'good', latencyMs: 42 });
+  });
+
+  it('the CSDN adapter takes a 444 for the bot wall it is (a free wait, not a failure)', () => {
+    let thrown: unknown;
+    try {
+      throwForStatus(response(444), 'home page');
+    } catch (error) {
+      thrown = error;
+    }
+    expect(thrown).toMatchObject({ kind: 'wall', status: 444 });
   });
 
   it('names a change of regime in one line', () => {
