@@ -3,7 +3,9 @@ import { AbortedError, NetworkError, TimeoutError } from '../src/core/errors.js'
 import { HostLimiter } from '../src/core/host-limiter.js';
 import { describeChange } from '../src/core/host-rates.js';
 import { answerOf } from '../src/core/polite-http.js';
+import { createCrawlMetrics } from '../src/crawler/metrics.js';
 import { throwForStatus } from '../src/sites/csdn/classify-response.js';
+import { parseProm } from './helpers/prom-text.js';
 
 const response = (status: number) => ({ status, url: 'http://a.example/', headers: {}, body: '' });
 
@@ -41,6 +43,30 @@ describe('what an answer tells the rate controller', () => {
     );
     expect(describeChange('h', { ...base, to: 27.4, regime: 'steady', reason: 'below pushback' })).toBe(
       'rate h steady at 27/s (below pushback)',
+    );
+  });
+});
+
+describe('the adaptive rate in the metrics', () => {
+  it('a gauge per host from progress and changes, and a counter of cuts by reason', async () => {
+    const metrics = createCrawlMetrics();
+    type Handler = (payload: never) => void;
+    const handlers = new Map<string, Handler>();
+    const off = metrics.watch((event, listener) => {
+      handlers.set(event, listener as Handler);
+      return () => handlers.delete(event);
+    });
+    const fire = (event: string, payload: unknown) => handlers.get(event)?.(payload as never);
+    fire('progress', { inFlight: 1, rates: { 'blog.csdn.net': 4 } });
+    const cut = { host: 'blog.csdn.net', regime: 'throttled', regimeChanged: true, reason: 'HTTP 403 wall' };
+    fire('rateChange', { ...cut, from: 4, to: 2 });
+    fire('rateChange', { ...cut, from: 2.2, to: 2.4, reason: 'answers good', regimeChanged: false });
+    const series = parseProm(await metrics.text());
+    expect(series.get('csdn_crawl_host_request_rate{host="blog.csdn.net"}')).toBe(2.4);
+    expect(series.get('csdn_crawl_rate_cuts_total{host="blog.csdn.net",reason="HTTP 403 wall"}')).toBe(1);
+    off();
+    expect(parseProm(await metrics.text()).has('csdn_crawl_host_request_rate{host="blog.csdn.net"}')).toBe(
+      false,
     );
   });
 });
