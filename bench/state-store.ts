@@ -8,7 +8,7 @@
  *
  * Prints the time to add the IDs, `counts()` latency, claim+complete throughput (IDs/s: claiming a
  * batch, then completing each ID one after another, and completing the batch in parallel as a worker
- * pool does) and the peak RSS. Then the due-time figures (bench/state-store-due.ts), each scenario
+ * pool does) and the peak RSS. Then the due-time figures (bench/due-figures.ts), each scenario
  * on a fresh store of the same kind. Files live in a temporary directory and are deleted afterwards.
  */
 
@@ -19,7 +19,7 @@ import path from 'node:path';
 import type { StateStore } from '../src/core/state-store.js';
 import { openKeyvStateStore } from '../src/stores/keyv-state-store.js';
 import { openRedisStateStore } from '../src/stores/redis-state-store.js';
-import { type BenchStore, dueFigures } from './state-store-due.js';
+import { type BenchStore, dueFigures, dueTable } from './due-figures.js';
 
 const total = Number(process.argv[2] ?? 1_000_000);
 const batch = Number(process.argv[3] ?? 100);
@@ -112,7 +112,7 @@ try {
   await bench.cleanup();
 }
 try {
-  await dueFigures(openBenchStore, total, batch, claimTotal);
+  console.log(`\n${dueTable(await dueFigures(openBenchStore, [total], batch, claimTotal))}\n`);
   console.log(`peak RSS: ${(process.resourceUsage().maxRSS / 1024).toFixed(0)} MB`);
 } finally {
   await rm(dir, { recursive: true, force: true });

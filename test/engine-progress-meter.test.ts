@@ -28,7 +28,7 @@ describe('progress meter', () => {
     meter.finished('done');
     meter.finished('done');
     meter.finished('failed');
-    meter.released();
+    meter.released('ABORTED');
     meter.report();
     expect(events.at(-1)).toMatchObject({ done: 2, failed: 1, notfound: 0, released: 1, inFlight: 3 });
     // 3 users in the 30 s since the start: 6 per minute.
@@ -64,20 +64,26 @@ describe('progress meter', () => {
     expect(events.at(-1)?.pending).toBe(42);
   });
 
-  it('sums the run up: requests since the start, duration, users per minute', () => {
+  it('sums the run up: outcomes (failed and released by code), requests since the start, duration, users per minute', () => {
     const { meter, clock, requests } = setup();
     clock.t += 120_000;
     requests.n += 30;
     for (let i = 0; i < 4; i++) meter.finished('done');
     meter.finished('notfound');
+    meter.finished('failed', 'PARSE');
+    meter.finished('failed', 'PARSE');
+    meter.finished('failed', 'TIMEOUT');
+    meter.released('ABORTED');
     expect(meter.summary('drained')).toEqual({
       done: 4,
       notfound: 1,
-      failed: 0,
-      released: 0,
+      failed: 3,
+      released: 1,
+      failedByCode: { PARSE: 2, TIMEOUT: 1 },
+      releasedByCode: { ABORTED: 1 },
       requests: 30,
       durationMs: 120_000,
-      usersPerMinute: 2.5,
+      usersPerMinute: 4,
       stoppedBy: 'drained',
     });
   });

@@ -9,12 +9,13 @@ import { Counter, collectDefaultMetrics, Gauge, Histogram, Registry } from 'prom
 import { withTimeout } from '../core/deadline.js';
 import type { CrawlerEvents } from '../core/events.js';
 import type { HttpClient } from '../core/http-client.js';
-import { type DueSummary, ID_SETS, type SetCounts, type StateStore } from '../core/state-store.js';
+import { ID_SETS } from '../core/state-store.js';
 import { requestKind, statusLabel } from './request-labels.js';
+import { type FigureSource, readStoreFigures, type StoreFigures } from './store-figures.js';
 
 /** What a scrape reads live; set for the length of a run. */
 export interface MetricSources {
-  state?: { counts: StateStore['counts']; dueSummary?: StateStore['dueSummary'] };
+  state?: FigureSource;
   pool?: { stats(): { browsers: number; leased: number; waiting: number } };
 }
 
@@ -41,11 +42,10 @@ export interface CrawlMetricsOptions {
   storeTimeoutMs?: number;
 }
 
-interface StoreFigures {
+/** The store's figures as `status --json` reads them (store-figures.ts), when the store answered. */
+interface ScrapeFigures extends Partial<StoreFigures> {
   /** Whether the store answered in time; undefined outside a run. */
   ok?: boolean;
-  counts?: SetCounts;
-  due?: DueSummary;
 }
 
 const P = 'csdn_crawl_';
@@ -127,17 +127,17 @@ export function createCrawlMetrics(options: CrawlMetricsOptions = {}): CrawlMetr
     },
   });
 
-  let cached: (StoreFigures & { at: number }) | undefined;
-  let reading: Promise<StoreFigures> | undefined;
+  let cached: (ScrapeFigures & { at: number }) | undefined;
+  let reading: Promise<ScrapeFigures> | undefined;
   let storeFailures = 0;
 
   /** Counts and due summary, cached; a slow store costs one scrape its gauges, never a hang. */
-  function storeFigures(): Promise<StoreFigures> {
+  function storeFigures(): Promise<ScrapeFigures> {
     const state = sources.state;
     if (!state) return Promise.resolve({});
     if (cached && Date.now() - cached.at < storeCacheMs) return Promise.resolve(cached);
     if (reading) return reading;
-    const read: Promise<StoreFigures> = readStore(state).then((figures) => {
+    const read: Promise<ScrapeFigures> = readStore(state).then((figures) => {
       // A read that outlived its run must not stand for the next one.
       if (sources.state === state) cached = { ...figures, at: Date.now() };
       if (reading === read) reading = undefined;
@@ -147,12 +147,10 @@ export function createCrawlMetrics(options: CrawlMetricsOptions = {}): CrawlMetr
     return read;
   }
 
-  async function readStore(state: NonNullable<MetricSources['state']>): Promise<StoreFigures> {
-    const within = <T>(work: Promise<T>) => withTimeout(work, storeTimeoutMs, 'state store read for metrics');
-    // The due summary is an extra: a store without it, or failing at it, still reports its sets.
-    const due = state.dueSummary ? within(state.dueSummary()).catch(() => undefined) : undefined;
+  async function readStore(state: NonNullable<MetricSources['state']>): Promise<ScrapeFigures> {
+    const bound = <T>(work: Promise<T>) => withTimeout(work, storeTimeoutMs, 'state store read for metrics');
     try {
-      return { ok: true, counts: await within(state.counts()), due: await due };
+      return { ok: true, ...(await readStoreFigures(state, { bound })) };
     } catch {
       storeFailures++;
       return { ok: false };

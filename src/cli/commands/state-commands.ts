@@ -3,6 +3,7 @@ import { InvalidInputError } from '../../core/errors.js';
 import { type DueSummary, ID_SETS, type SetCounts } from '../../core/state-store.js';
 import { createSiteAdapter } from '../../crawler/default-site.js';
 import { openStateOnly } from '../../crawler/open-stores.js';
+import { readStoreFigures } from '../../crawler/store-figures.js';
 import { type CommonFlags, configFromFlags } from '../config-from-flags.js';
 import { EXIT } from '../exit-codes.js';
 import { formatRates } from '../progress.js';
@@ -77,6 +78,9 @@ interface LastRun {
   usersPerMinute?: number;
   requests?: number;
   rates?: Record<string, number>;
+  /** Since failed and released users were counted by code (older runs lack them). */
+  failedByCode?: Record<string, number>;
+  releasedByCode?: Record<string, number>;
 }
 
 export async function statusCommand(flags: CommonFlags & { json?: boolean }, print: Print): Promise<number> {
@@ -101,9 +105,11 @@ export async function statusCommand(flags: CommonFlags & { json?: boolean }, pri
     return EXIT.ok;
   }
   try {
-    const counts = await state.counts();
     const now = Date.now();
-    const due = (await state.dueSummary?.(now)) ?? null;
+    // The same reader as the metrics' gauges (csdn_crawl_ids, csdn_crawl_due): the same figures.
+    const figures = await readStoreFigures(state, { now });
+    const { counts } = figures;
+    const due = figures.due ?? null;
     const lastRun = await state.getMeta?.<LastRun>('lastRun');
     const workers = (await state.workers?.()) ?? [];
     const failed = await state.list('failed', { limit: 5 });
@@ -118,7 +124,7 @@ export async function statusCommand(flags: CommonFlags & { json?: boolean }, pri
     if (lastRun) {
       const when = lastRun.endedAt ? new Date(lastRun.endedAt).toISOString() : 'unknown time';
       print(
-        `last run (${lastRun.workerId ?? 'unknown worker'}) ended ${when}: ${lastRun.done ?? 0} done, ${lastRun.notfound ?? 0} not found, ${lastRun.failed ?? 0} failed in ${Math.round((lastRun.durationMs ?? 0) / 1000)} s (${(lastRun.usersPerMinute ?? 0).toFixed(1)} users/min${endRates(lastRun.rates)})`,
+        `last run (${lastRun.workerId ?? 'unknown worker'}) ended ${when}: ${lastRun.done ?? 0} done, ${lastRun.notfound ?? 0} not found, ${lastRun.failed ?? 0} failed${byCode(lastRun.failedByCode)} in ${Math.round((lastRun.durationMs ?? 0) / 1000)} s (${(lastRun.usersPerMinute ?? 0).toFixed(1)} users/min${endRates(lastRun.rates)})`,
       );
     }
     for (const w of workers) {
@@ -154,6 +160,12 @@ function formatWait(ms: number): string {
   if (minutes < 60) return `${minutes} min`;
   const hours = minutes / 60;
   return hours < 48 ? `${hours.toFixed(1)} h` : `${(hours / 24).toFixed(1)} days`;
+}
+
+/** ` (PARSE 2, TIMEOUT 1)`: the codes as the metrics label them; empty when there are none. */
+function byCode(counts: Record<string, number> | undefined): string {
+  const entries = Object.entries(counts ?? {});
+  return entries.length === 0 ? '' : ` (${entries.map(([code, n]) => `${code} ${n}`).join(', ')})`;
 }
 
 function zeroCounts(): SetCounts {

@@ -28,7 +28,7 @@ export interface OutcomesDeps {
 
 export interface Outcomes {
   /** `dueAt`: the next refresh (refresh-planner.ts); none for failed users. */
-  complete(id: string, outcome: FinalOutcome, reason?: string, dueAt?: number): Promise<void>;
+  complete(id: string, outcome: FinalOutcome, reason?: string, dueAt?: number, code?: string): Promise<void>;
   /**
    * Never throws: an ID that cannot be released comes back when its lease expires. `code` is the
    * error code that caused it (`ABORTED` for a stop): a bounded label for metrics, unlike `reason`.
@@ -40,12 +40,12 @@ export interface Outcomes {
 export function createOutcomes(deps: OutcomesDeps): Outcomes {
   const { state, store, workerId, meter, discovery, emitter, log } = deps;
   return {
-    async complete(id, outcome, reason, dueAt) {
+    async complete(id, outcome, reason, dueAt, code) {
       const options = dueAt === undefined ? undefined : { dueAt };
       const held = await store(state.complete(workerId, id, outcome, reason, options), 'state.complete');
       if (!held)
         log.warn(`lease on ${id} was lost before completion; another worker owns it now`, { user: id });
-      meter.finished(outcome);
+      meter.finished(outcome, code);
     },
 
     async release(id, code, reason, pauseClaims = false) {
@@ -55,7 +55,7 @@ export function createOutcomes(deps: OutcomesDeps): Outcomes {
         // The lease expires by itself; another claim picks the ID up then.
         deps.troubleLog(`could not release ${id}`, error, id);
       }
-      meter.released();
+      meter.released(code);
       if (pauseClaims) deps.pauseClaims();
       emitter.emit('userReleased', { id, reason, code });
       log.debug(`released ${id}: ${reason}`, { user: id });

@@ -25,8 +25,10 @@ export interface ProgressSources {
 
 export interface ProgressMeter {
   readonly counts: Readonly<Record<FinalOutcome | 'released', number>>;
-  finished(outcome: FinalOutcome): void;
-  released(): void;
+  /** `code`: the error code of a failed user (a bounded label, as the metrics count it). */
+  finished(outcome: FinalOutcome, code?: string): void;
+  /** `code`: why the user went back to pending (`ABORTED` for a stop). */
+  released(code: string): void;
   /** Users finished in the last minute. */
   recentlyFinished(): number;
   /** Ask the store for the pending count, waiting at most `timeoutMs`; -1 stays when it does not answer. */
@@ -47,6 +49,8 @@ export function createProgressMeter(sources: ProgressSources): ProgressMeter {
   const startedAt = now();
   const requestsAtStart = sources.requestCount();
   const counts = { done: 0, notfound: 0, failed: 0, released: 0 };
+  const failedByCode: Record<string, number> = {};
+  const releasedByCode: Record<string, number> = {};
   const finishedAt: number[] = [];
   const requestSamples: { t: number; n: number }[] = [{ t: startedAt, n: requestsAtStart }];
   let pending = -1;
@@ -87,12 +91,14 @@ export function createProgressMeter(sources: ProgressSources): ProgressMeter {
 
   return {
     counts,
-    finished(outcome) {
+    finished(outcome, code) {
       counts[outcome]++;
+      if (outcome === 'failed') tally(failedByCode, code ?? 'UNKNOWN');
       finishedAt.push(now());
     },
-    released() {
+    released(code) {
       counts.released++;
+      tally(releasedByCode, code);
     },
     recentlyFinished() {
       forget(now());
@@ -120,6 +126,8 @@ export function createProgressMeter(sources: ProgressSources): ProgressMeter {
       const finished = counts.done + counts.notfound + counts.failed;
       return {
         ...counts,
+        failedByCode: { ...failedByCode },
+        releasedByCode: { ...releasedByCode },
         requests: sources.requestCount() - requestsAtStart,
         durationMs,
         usersPerMinute: durationMs > 0 ? Math.round((finished * MINUTE * 10) / durationMs) / 10 : 0,
@@ -128,4 +136,8 @@ export function createProgressMeter(sources: ProgressSources): ProgressMeter {
       };
     },
   };
+}
+
+function tally(counts: Record<string, number>, code: string): void {
+  counts[code] = (counts[code] ?? 0) + 1;
 }

@@ -111,6 +111,10 @@ export interface RunSummary {
   notfound: number;
   failed: number;
   released: number;
+  /** Failed users by error code (`PARSE`, `TIMEOUT`, …): `csdn_crawl_users_failed_total{code}`. */
+  failedByCode: Record<string, number>;
+  /** Users returned to pending by code (`ABORTED`, `SITE_DOWN`, …): `csdn_crawl_users_released_total{code}`. */
+  releasedByCode: Record<string, number>;
   /** HTTP requests sent by this run (retries included). */
   requests: number;
   durationMs: number;

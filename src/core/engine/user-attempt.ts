@@ -197,10 +197,10 @@ export function createUserAttempts(deps: UserAttemptDeps): UserAttempts {
       const at = now();
       await store(results.saveOutcome(id, decision.outcome, decision.reason, at), 'results.saveOutcome');
       const dueAt = planner.afterOutcome(id, decision.outcome, at);
-      await outcomes.complete(id, decision.outcome, decision.reason, dueAt);
+      const code = errorCode(error);
+      await outcomes.complete(id, decision.outcome, decision.reason, dueAt, code);
       if (decision.outcome === 'notfound') emitter.emit('userNotFound', { id, ms: Date.now() - t0 });
       else {
-        const code = errorCode(error);
         log.warn(`${id} failed: ${decision.reason}`, { user: id, code });
         emitter.emit('userFailed', { id, reason: decision.reason, code });
       }
