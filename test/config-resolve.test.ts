@@ -14,7 +14,14 @@ describe('resolveConfig', () => {
     expect(config.concurrency).toBe(4);
     expect(config.driver).toBe('auto');
     expect(config.baseUrl).toBe('https://blog.csdn.net');
-    expect(config.politeness).toEqual({ maxInFlightPerHost: 4, minDelayMs: 250 });
+    expect(config.politeness).toEqual({
+      maxInFlightPerHost: 4,
+      adaptive: true,
+      maxRate: 4,
+      minRate: 0.15,
+      startRate: 2,
+      minDelayMs: 500,
+    });
     expect(config.outage).toEqual({
       failureThreshold: 8,
       maxProbeDelayMs: 30_000,
@@ -41,7 +48,7 @@ describe('resolveConfig', () => {
       { source: 'flags', values: { concurrency: 7, politeness: { minDelayMs: 10 } } },
     ]);
     expect(config.concurrency).toBe(7);
-    expect(config.politeness).toEqual({ minDelayMs: 10, maxInFlightPerHost: 1 });
+    expect(config.politeness).toMatchObject({ minDelayMs: 10, maxInFlightPerHost: 1, adaptive: false });
   });
 
   it('names an unknown key, its source and the likely intended key', () => {

@@ -70,15 +70,22 @@ export type EngineOverrides = Partial<Omit<EngineSettings, Nested>> & {
 
 /**
  * Engine options as createCrawler builds them (the config schema's defaults through
- * `engineOptionsFromConfig`), with a test's explicit settings on top. Two settings keep what an
+ * `engineOptionsFromConfig`), with a test's explicit settings on top. Three settings keep what an
  * engine built by hand always had: no follow list read for the graph, discovered IDs straight
- * to pending (the config's `graph` and `autoPromote` would change what these tests exercise).
+ * to pending, the fixed rate of `politeness` (the config's `graph`, `autoPromote` and adaptive
+ * rate would change what these tests exercise).
  */
 export function engineOptions(options: EngineParts & EngineOverrides): EngineOptions {
   const { site, state, results, http, pagePool, signal, logger, ids, ...overrides } = options;
   const parts = { site, state, results, http, pagePool, signal, logger, ids, workerId: 'test-worker' };
   const base = engineOptionsFromConfig(resolveConfig([]), parts);
-  const merged: Record<string, unknown> = { ...base, graph: GRAPH_OFF, promoteBacklog: undefined };
+  // A fixed rate too (the `politeness` a test gives), unless it passes `rateControl` itself.
+  const merged: Record<string, unknown> = {
+    ...base,
+    graph: GRAPH_OFF,
+    promoteBacklog: undefined,
+    rateControl: undefined,
+  };
   for (const [key, value] of Object.entries(overrides)) {
     const old = merged[key];
     merged[key] =

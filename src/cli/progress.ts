@@ -1,3 +1,4 @@
+import { formatRate } from '../core/host-rates.js';
 import type { Logger } from '../core/logger.js';
 import type { CsdnCrawler } from '../crawler/create-crawler.js';
 import { endStatusLine, showStatusLine } from './logger.js';
@@ -10,6 +11,8 @@ interface ProgressFigures {
   pending: number;
   usersPerMin: number;
   requestsPerSec?: number;
+  /** The adaptive request rate per host. */
+  rates?: Record<string, number>;
 }
 
 function bar(fraction: number, width: number): string {
@@ -18,7 +21,15 @@ function bar(fraction: number, width: number): string {
 }
 
 export function formatProgress(p: ProgressFigures): string {
-  return `${p.done} done, ${p.notfound} not found, ${p.failed} failed, ${p.inFlight} in flight, ${p.pending} pending, ${p.usersPerMin.toFixed(1)} users/min`;
+  return `${p.done} done, ${p.notfound} not found, ${p.failed} failed, ${p.inFlight} in flight, ${p.pending} pending, ${p.usersPerMin.toFixed(1)} users/min${formatRates(p.rates)}`;
+}
+
+/** `, rate 6.0/s` for the usual one host; each host named when there are several. */
+export function formatRates(rates: Record<string, number> | undefined): string {
+  const entries = Object.entries(rates ?? {});
+  if (entries.length === 0) return '';
+  if (entries.length === 1) return `, rate ${formatRate(entries[0][1])}/s`;
+  return `, rate ${entries.map(([host, rate]) => `${host} ${formatRate(rate)}/s`).join(' ')}`;
 }
 
 /**

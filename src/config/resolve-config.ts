@@ -117,7 +117,9 @@ function describeIssue(issue: ZodIssue, layers: readonly ConfigLayer[]): string 
   if (issue.code === 'invalid_type') {
     return `config key "${where}" in ${source} must be ${issue.expected}, got ${issue.received}`;
   }
-  return `config key "${where}" in ${source}: ${issue.message.toLowerCase()}`;
+  // Only the first letter: a message may name other keys (maxRate), which must keep their case.
+  const message = issue.message.charAt(0).toLowerCase() + issue.message.slice(1);
+  return `config key "${where}" in ${source}: ${message}`;
 }
 
 /**

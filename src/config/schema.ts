@@ -33,12 +33,75 @@ const browserSchema = z
   })
   .strict();
 
+/**
+ * The request rate per host adapts (src/core/rate-controller.ts) between `minRate` and `maxRate`
+ * (request starts per second). The defaults are for the real site, which publishes no limit:
+ * public CSDN clients pace themselves at 250 ms to 7 s between requests, so the ceiling is the
+ * fastest of them (4/s) and the floor about the slowest (one request per 7 s).
+ */
+const RATE_DEFAULTS = { maxRate: 4, minRate: 0.15, startRate: 2 } as const;
+const rate = z.number().positive().finite();
+
 const politenessSchema = z
   .object({
     maxInFlightPerHost: z.number().int().min(1).default(4),
-    minDelayMs: z.number().int().min(0).default(250),
+    /** Ceiling of the adaptive rate, request starts per second per host. */
+    maxRate: rate.optional(),
+    /** Floor: however often the site pushes back, never slower than this. */
+    minRate: rate.optional(),
+    /** The rate a host starts at, raised while the site answers well. */
+    startRate: rate.optional(),
+    /** The old key: a fixed gap between request starts (no adaptation). */
+    minDelayMs: z.number().int().min(0).optional(),
   })
-  .strict();
+  .strict()
+  .superRefine((p, ctx) => {
+    const rates = (['maxRate', 'minRate', 'startRate'] as const).filter((k) => p[k] !== undefined);
+    if (p.minDelayMs !== undefined && rates.length > 0) {
+      ctx.addIssue({
+        code: z.ZodIssueCode.custom,
+        path: ['minDelayMs'],
+        message: `is the old fixed gap and cannot be mixed with ${rates.join(', ')}: drop minDelayMs (minDelayMs 250 = maxRate 4)`,
+      });
+      return;
+    }
+    // Defaults follow what was set (a lower ceiling pulls the start and the floor down with it);
+    // only values set by hand can contradict each other.
+    const r = { ...RATE_DEFAULTS, ...p };
+    const badStart = p.startRate !== undefined && !(r.minRate <= r.startRate && r.startRate <= r.maxRate);
+    const badFloor = p.minRate !== undefined && r.minRate > r.maxRate;
+    if (badStart || badFloor)
+      ctx.addIssue({
+        code: z.ZodIssueCode.custom,
+        path: [badStart ? 'startRate' : 'minRate'],
+        message: `needs minRate <= startRate <= maxRate, got ${r.minRate}, ${r.startRate}, ${r.maxRate}`,
+      });
+  })
+  .transform((p) => {
+    if (p.minDelayMs !== undefined) {
+      const fixed = p.minDelayMs > 0 ? 1000 / p.minDelayMs : Number.POSITIVE_INFINITY;
+      return {
+        maxInFlightPerHost: p.maxInFlightPerHost,
+        adaptive: false,
+        maxRate: fixed,
+        minRate: fixed,
+        startRate: fixed,
+        minDelayMs: p.minDelayMs,
+      };
+    }
+    const maxRate = p.maxRate ?? RATE_DEFAULTS.maxRate;
+    const minRate = Math.min(p.minRate ?? RATE_DEFAULTS.minRate, maxRate);
+    const startRate = Math.min(Math.max(p.startRate ?? RATE_DEFAULTS.startRate, minRate), maxRate);
+    return {
+      maxInFlightPerHost: p.maxInFlightPerHost,
+      adaptive: true,
+      maxRate,
+      minRate,
+      startRate,
+      /** The limiter's gap before the controller's first word (the same rate as startRate). */
+      minDelayMs: Math.round(1000 / startRate),
+    };
+  });
 
 const retriesSchema = z
   .object({

@@ -1,4 +1,5 @@
 /** Typed events of a running crawler. Listeners that throw are isolated from the engine. */
+import type { RateChangeEvent } from './host-rates.js';
 import type { LogLevel } from './logger.js';
 
 export interface ProgressEvent {
@@ -15,6 +16,8 @@ export interface ProgressEvent {
   requestsPerSec: number;
   /** Hosts currently considered down. */
   down: string[];
+  /** The adaptive request rate per host (starts per second); empty without adaptation. */
+  rates: Record<string, number>;
 }
 
 export interface CrawlerEvents {
@@ -27,6 +30,8 @@ export interface CrawlerEvents {
   discovered: { ids: string[]; from: string; depth: number };
   siteDown: { host: string; since: number };
   siteUp: { host: string; downMs: number };
+  /** The adaptive rate of a host moved (`regimeChanged`: throttled, steady or probing began). */
+  rateChange: RateChangeEvent;
   log: { level: LogLevel; message: string; fields?: Record<string, unknown> };
 }
 

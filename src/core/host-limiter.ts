@@ -16,6 +16,8 @@ export interface PolitenessOptions {
 interface HostState {
   active: number;
   nextStartAt: number;
+  /** No start before this (a Retry-After or a wall pause); kept apart so a faster rate never pulls a start into it. */
+  heldUntil: number;
   /** Gap between two request starts: 1000 / the host's current rate. */
   gapMs: number;
   queue: Waiter<() => void>[];
@@ -42,7 +44,7 @@ export class HostLimiter {
   /** Hold back new request starts to `host` for `ms` (a Retry-After applies to everyone). */
   defer(host: string, ms: number): void {
     const state = this.state(host);
-    state.nextStartAt = Math.max(state.nextStartAt, Date.now() + ms);
+    state.heldUntil = Math.max(state.heldUntil, Date.now() + ms);
     this.pump(host, state);
   }
 
@@ -77,7 +79,7 @@ export class HostLimiter {
   private state(host: string): HostState {
     let state = this.hosts.get(host);
     if (!state) {
-      state = { active: 0, nextStartAt: 0, gapMs: this.options.minDelayMs, queue: [] };
+      state = { active: 0, nextStartAt: 0, heldUntil: 0, gapMs: this.options.minDelayMs, queue: [] };
       this.hosts.set(host, state);
     }
     return state;
@@ -86,12 +88,13 @@ export class HostLimiter {
   private pump(host: string, state: HostState): void {
     while (state.queue.length > 0 && state.active < this.options.maxInFlightPerHost) {
       const now = Date.now();
-      if (now < state.nextStartAt) {
+      const startAt = Math.max(state.nextStartAt, state.heldUntil);
+      if (now < startAt) {
         if (state.timer) clearTimeout(state.timer);
         state.timer = setTimeout(() => {
           state.timer = undefined;
           this.pump(host, state);
-        }, state.nextStartAt - now);
+        }, startAt - now);
         return;
       }
       const waiter = nextWaiter(state.queue)!;

@@ -14,8 +14,10 @@ import {
   TimeoutError,
 } from './errors.js';
 import type { HostLimiter } from './host-limiter.js';
+import type { HostRates } from './host-rates.js';
 import type { HttpClient, HttpRequestOptions, HttpResponse } from './http-client.js';
 import { type Logger, silentLogger } from './logger.js';
+import type { Answer } from './rate-controller.js';
 import { DEFAULT_MAX_THROTTLE_WAIT_MS, type RetryPolicy } from './retry-policy.js';
 import { createRetryTracker } from './retry-tracker.js';
 
@@ -26,6 +28,8 @@ export interface PoliteHttpOptions {
   /** Request-level retries of transient failures (5xx, reset, timeout); 429 waits cost nothing. */
   retry: RetryPolicy;
   outage?: OutageMonitor;
+  /** The adaptive rate per host; without it the limiter's rate stays fixed. */
+  rates?: HostRates;
   logger?: Logger;
 }
 
@@ -46,12 +50,21 @@ export function politeHttp(
 ): PoliteHttpClient {
   const { requestTimeoutMs, retry: policy } = options;
   const outage = options.outage;
+  const rates = options.rates;
   const log = options.logger ?? silentLogger;
   let requests = 0;
   const wallsInRow = new Map<string, number>();
 
-  /** The error an exchange amounts to (undefined for a usable answer); feeds the outage monitor. */
-  function assess(host: string, url: string, response: HttpResponse | undefined, error: unknown): unknown {
+  /** The error an exchange amounts to (undefined for a usable answer); feeds the outage monitor and the rate. */
+  function assess(
+    host: string,
+    url: string,
+    response: HttpResponse | undefined,
+    error: unknown,
+    startedAt: number,
+  ): unknown {
+    const walls = wallsInRow.get(host) ?? 0;
+    rates?.answered(host, answerOf(response, error, walls, Date.now() - startedAt), startedAt);
     if (response) {
       if (TRANSIENT_STATUS.has(response.status)) {
         const failure = new NetworkError(`HTTP ${response.status} from ${host}`, { status: response.status });
@@ -59,12 +72,11 @@ export function politeHttp(
         return failure;
       }
       outage?.recordSuccess(host);
-      if (response.status === 403) {
-        // A 403 is most often a bot wall counting our requests: everyone holds off the host,
-        // longer each time in a row, as a 429 would make us do.
-        const walls = (wallsInRow.get(host) ?? 0) + 1;
-        wallsInRow.set(host, walls);
-        limiter.defer(host, Math.min(WALL_PAUSE_MAX_MS, WALL_PAUSE_MS * 2 ** (walls - 1)));
+      if (response.status === 403 || response.status === 444) {
+        // A 403 is most often a bot wall counting our requests (a 444 is nginx's way of saying
+        // the same): everyone holds off the host, longer each time in a row, as a 429 would make us do.
+        wallsInRow.set(host, walls + 1);
+        limiter.defer(host, Math.min(WALL_PAUSE_MAX_MS, WALL_PAUSE_MS * 2 ** walls));
         return undefined;
       }
       wallsInRow.delete(host);
@@ -95,7 +107,9 @@ export function politeHttp(
       let response: HttpResponse | undefined;
       let error: unknown;
       try {
+        rates?.prepare(host);
         const release = await limiter.acquire(host, link.signal);
+        const startedAt = rates ? rates.started(host) : Date.now();
         try {
           requests++;
           response = await client.get(url, { ...request, timeoutMs, signal: link.signal });
@@ -104,7 +118,7 @@ export function politeHttp(
         } finally {
           // Judged before the slot is given back: the next queued request must already see the
           // host down when this failure was the last straw.
-          error = assess(host, url, response, error);
+          error = assess(host, url, response, error, startedAt);
           release();
         }
       } catch (caught) {
@@ -144,6 +158,32 @@ export function politeHttp(
     clearCookies: (host) => client.clearCookies(host),
     requestCount: () => requests,
   };
+}
+
+/**
+ * What an exchange tells the rate controller (rate-controller.ts). Wall: the first 403 or 444 of
+ * a row (the next ones are the wall's cooldown, not new evidence). Pushback: 429. Strain:
+ * timeouts, resets and the 521 check. 5xx belong to the outage monitor; our own aborts say nothing.
+ */
+export function answerOf(
+  response: HttpResponse | undefined,
+  error: unknown,
+  wallsInRow: number,
+  latencyMs: number,
+): Answer {
+  if (response) {
+    const { status } = response;
+    if (status === 429) return { kind: 'pushback', reason: 'HTTP 429' };
+    if (status === 403 || status === 444)
+      return wallsInRow === 0 ? { kind: 'wall', reason: `HTTP ${status} wall` } : { kind: 'neutral' };
+    if (status === 521) return { kind: 'strain', reason: 'HTTP 521 check' };
+    if (status >= 500) return { kind: 'neutral' };
+    return { kind: 'good', latencyMs };
+  }
+  if (error instanceof TimeoutError) return { kind: 'strain', reason: 'timeouts' };
+  if (error instanceof NetworkError && error.status === undefined)
+    return { kind: 'strain', reason: 'resets' };
+  return { kind: 'neutral' };
 }
 
 /** Retry-After as milliseconds: delta-seconds or an HTTP date. */

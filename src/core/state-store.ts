@@ -104,6 +104,8 @@ export interface WorkerInfo {
   inFlight: number;
   /** Users per minute over the last interval. */
   rate: number;
+  /** Request starts per second per host, as the adaptive rate stands (absent from older workers). */
+  requestRates?: Record<string, number>;
 }
 
 export interface StateStore {

@@ -27,7 +27,18 @@ export function engineOptionsFromConfig(config: ResolvedConfig, parts: EngineCon
   const settings: EngineSettings = {
     ...ENGINE_TUNING,
     concurrency: config.concurrency,
-    politeness: config.politeness,
+    politeness: {
+      maxInFlightPerHost: config.politeness.maxInFlightPerHost,
+      minDelayMs: config.politeness.minDelayMs,
+    },
+    // The old `minDelayMs` key keeps its fixed rate; otherwise the rate adapts per host.
+    rateControl: config.politeness.adaptive
+      ? {
+          startRate: config.politeness.startRate,
+          minRate: config.politeness.minRate,
+          maxRate: config.politeness.maxRate,
+        }
+      : undefined,
     retries: config.retries,
     requestTimeoutMs: config.requestTimeoutMs,
     userTimeoutMs: config.userTimeoutMs,

@@ -105,6 +105,18 @@ export function createCrawlMetrics(options: CrawlMetricsOptions = {}): CrawlMetr
     buckets: [0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30],
     registers,
   });
+  const hostRate = new Gauge({
+    name: `${P}host_request_rate`,
+    help: 'The adaptive request rate per host: request starts per second allowed now',
+    labelNames: ['host'],
+    registers,
+  });
+  const rateCuts = new Counter({
+    name: `${P}rate_cuts_total`,
+    help: 'Times the adaptive rate of a host was cut, by reason (HTTP 429, HTTP 403 wall, timeouts, latency, ...)',
+    labelNames: ['host', 'reason'],
+    registers,
+  });
   const downHosts = new Set<string>();
   new Gauge({
     name: `${P}sites_down`,
@@ -244,13 +256,21 @@ export function createCrawlMetrics(options: CrawlMetricsOptions = {}): CrawlMetr
         on('userNotFound', () => notfound.inc()),
         on('userFailed', ({ code }) => failed.inc({ code })),
         on('userReleased', ({ code }) => released.inc({ code })),
-        on('progress', ({ inFlight }) => usersInFlight.set(inFlight)),
+        on('progress', ({ inFlight, rates }) => {
+          usersInFlight.set(inFlight);
+          for (const [host, rate] of Object.entries(rates ?? {})) hostRate.set({ host }, rate);
+        }),
+        on('rateChange', ({ host, from, to, reason }) => {
+          hostRate.set({ host }, to);
+          if (to < from) rateCuts.inc({ host, reason });
+        }),
         on('siteDown', ({ host }) => downHosts.add(host)),
         on('siteUp', ({ host }) => downHosts.delete(host)),
       ];
       return () => {
         for (const off of offs) off();
         usersInFlight.set(0);
+        hostRate.reset();
         downHosts.clear();
       };
     },

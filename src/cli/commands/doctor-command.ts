@@ -53,7 +53,8 @@ export async function doctorCommand(flags: DoctorFlags, print: (line: string) =>
     baseUrl: config.baseUrl,
     users: fromFlag ?? config.doctor.users,
     dataDir: config.dataDir,
-    minDelayMs: config.politeness.minDelayMs,
+    // A few probes one at a time: the ceiling's pace (250 ms by default), not the cautious start.
+    minDelayMs: Number.isFinite(config.politeness.maxRate) ? Math.round(1000 / config.politeness.maxRate) : 0,
     requestTimeoutMs: config.requestTimeoutMs,
   });
   const code = exitCodeOf(outcome);

@@ -6,6 +6,7 @@ import { openStateOnly } from '../../crawler/open-stores.js';
 import { readStoreFigures } from '../../crawler/store-figures.js';
 import { type CommonFlags, configFromFlags } from '../config-from-flags.js';
 import { EXIT } from '../exit-codes.js';
+import { formatRates } from '../progress.js';
 import { collectIds, reportInvalid } from './ids-input.js';
 import { openStateForReading } from './open-for-reading.js';
 
@@ -76,6 +77,7 @@ interface LastRun {
   notfound?: number;
   usersPerMinute?: number;
   requests?: number;
+  rates?: Record<string, number>;
   /** Since failed and released users were counted by code (older runs lack them). */
   failedByCode?: Record<string, number>;
   releasedByCode?: Record<string, number>;
@@ -122,13 +124,13 @@ export async function statusCommand(flags: CommonFlags & { json?: boolean }, pri
     if (lastRun) {
       const when = lastRun.endedAt ? new Date(lastRun.endedAt).toISOString() : 'unknown time';
       print(
-        `last run (${lastRun.workerId ?? 'unknown worker'}) ended ${when}: ${lastRun.done ?? 0} done, ${lastRun.notfound ?? 0} not found, ${lastRun.failed ?? 0} failed${byCode(lastRun.failedByCode)} in ${Math.round((lastRun.durationMs ?? 0) / 1000)} s (${(lastRun.usersPerMinute ?? 0).toFixed(1)} users/min)`,
+        `last run (${lastRun.workerId ?? 'unknown worker'}) ended ${when}: ${lastRun.done ?? 0} done, ${lastRun.notfound ?? 0} not found, ${lastRun.failed ?? 0} failed${byCode(lastRun.failedByCode)} in ${Math.round((lastRun.durationMs ?? 0) / 1000)} s (${(lastRun.usersPerMinute ?? 0).toFixed(1)} users/min${endRates(lastRun.rates)})`,
       );
     }
     for (const w of workers) {
       const ago = Math.round((Date.now() - w.lastSeen) / 1000);
       print(
-        `worker ${w.workerId} on ${w.host} pid ${w.pid}: ${w.inFlight} in flight, ${w.rate.toFixed(1)} users/min, seen ${ago} s ago`,
+        `worker ${w.workerId} on ${w.host} pid ${w.pid}: ${w.inFlight} in flight, ${w.rate.toFixed(1)} users/min${formatRates(w.requestRates)}, seen ${ago} s ago`,
       );
     }
     for (const f of failed) print(`failed ${f.id}: ${f.reason ?? 'no reason recorded'}`);
@@ -136,6 +138,12 @@ export async function statusCommand(flags: CommonFlags & { json?: boolean }, pri
     await state.close();
   }
   return EXIT.ok;
+}
+
+/** The adaptive rate a run ended with: what the next run may expect of the site. */
+function endRates(rates: Record<string, number> | undefined): string {
+  const text = formatRates(rates);
+  return text ? `${text} at the end` : '';
 }
 
 /** Refreshes of done and notfound users (docs/watching.md): due now, within the hour and the day, next. */

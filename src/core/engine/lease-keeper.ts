@@ -21,6 +21,8 @@ export interface LeaseKeeperDeps {
   inFlight(): number;
   /** Users finished in the last minute. */
   rate(): number;
+  /** The adaptive request rate per host (shown by `status`). */
+  rates?(): Record<string, number>;
   startedAt: number;
   log: Logger;
 }
@@ -72,6 +74,7 @@ export function createLeaseKeeper(deps: LeaseKeeperDeps): LeaseKeeper {
         lastSeen: Date.now(),
         inFlight: deps.inFlight(),
         rate: deps.rate(),
+        requestRates: deps.rates?.(),
       }),
       SIDE_CALL_TIMEOUT_MS,
       'heartbeat',

@@ -13,6 +13,8 @@ export interface ProgressSources {
   /** Requests sent so far by the run's HTTP client. */
   requestCount(): number;
   downHosts(): string[];
+  /** The adaptive request rate per host. */
+  rates?(): Record<string, number>;
   /** Users being crawled or written. */
   inFlight(): number;
   /** The shared pending count (state.counts().pending). */
@@ -83,6 +85,7 @@ export function createProgressMeter(sources: ProgressSources): ProgressMeter {
       usersPerMin: Math.round((finishedAt.length * MINUTE * 10) / windowMs) / 10,
       requestsPerSec: Math.round(requestsPerSec * 10) / 10,
       down: sources.downHosts(),
+      rates: sources.rates?.() ?? {},
     });
   }
 
@@ -128,6 +131,7 @@ export function createProgressMeter(sources: ProgressSources): ProgressMeter {
         requests: sources.requestCount() - requestsAtStart,
         durationMs,
         usersPerMinute: durationMs > 0 ? Math.round((finished * MINUTE * 10) / durationMs) / 10 : 0,
+        ...(sources.rates ? { rates: sources.rates() } : {}),
         stoppedBy,
       };
     },

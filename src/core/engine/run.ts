@@ -7,6 +7,7 @@ import { formatMs, withTimeout } from '../deadline.js';
 import { AbortedError, describeError, type StoreError } from '../errors.js';
 import type { TypedEmitter } from '../events.js';
 import { HostLimiter } from '../host-limiter.js';
+import { HostRates } from '../host-rates.js';
 import type { Logger } from '../logger.js';
 import { normalizeIds } from '../normalize-ids.js';
 import { politeHttp } from '../polite-http.js';
@@ -46,10 +47,19 @@ export async function runOnce(deps: RunDeps): Promise<RunSummary> {
     onDown: (host, since) => emitter.emit('siteDown', { host, since }),
     onUp: (host, downMs) => emitter.emit('siteUp', { host, downMs }),
   });
-  const http = politeHttp(options.http, new HostLimiter(options.politeness), {
+  const limiter = new HostLimiter(options.politeness);
+  const rates = options.rateControl
+    ? new HostRates(limiter, {
+        settings: options.rateControl,
+        logger: log,
+        onChange: (change) => emitter.emit('rateChange', change),
+      })
+    : undefined;
+  const http = politeHttp(options.http, limiter, {
     requestTimeoutMs: options.requestTimeoutMs,
     retry: options.requestRetries,
     outage,
+    rates,
     logger: log,
   });
   let stoppedBy: RunSummary['stoppedBy'];
@@ -75,6 +85,7 @@ export async function runOnce(deps: RunDeps): Promise<RunSummary> {
     requestCount: () => http.requestCount(),
     downHosts: () => outage.downHosts(),
     inFlight: () => scheduler.inFlight(),
+    rates: () => rates?.snapshot() ?? {},
     countPending: () => state.counts().then((c) => c.pending),
     emit: (event) => emitter.emit('progress', event),
   });
@@ -154,6 +165,7 @@ export async function runOnce(deps: RunDeps): Promise<RunSummary> {
     held: () => scheduler.held(),
     inFlight: () => scheduler.inFlight(),
     rate: () => meter.recentlyFinished(),
+    rates: () => rates?.snapshot() ?? {},
     startedAt,
     log,
   });

@@ -4,6 +4,7 @@ import type { CrawlerEventName, Listener } from '../events.js';
 import type { PolitenessOptions } from '../host-limiter.js';
 import type { HttpClient } from '../http-client.js';
 import type { Logger } from '../logger.js';
+import type { RateControlSettings } from '../rate-controller.js';
 import type { ResultStore } from '../result-store.js';
 import type { RetryPolicy } from '../retry-policy.js';
 import type { DiscoveryOptions, GraphOptions, PageLease, SiteAdapter } from '../site-adapter.js';
@@ -32,6 +33,11 @@ export interface EngineSettings {
   /** Users crawled at the same time. */
   concurrency: number;
   politeness: PolitenessOptions;
+  /**
+   * The adaptive rate per host (src/core/rate-controller.ts); absent: the fixed rate of
+   * `politeness.minDelayMs` (the config's legacy key, and engine tests that want no adaptation).
+   */
+  rateControl?: RateControlSettings;
   /** User-level retries. */
   retries: RetryPolicy;
   /** Request-level retries inside the polite HTTP client (`ENGINE_TUNING.requestRetries`). */
@@ -113,6 +119,8 @@ export interface RunSummary {
   requests: number;
   durationMs: number;
   usersPerMinute: number;
+  /** The adaptive request rate per host at the end (starts per second); empty without adaptation. */
+  rates?: Record<string, number>;
   stoppedBy?: 'signal' | 'drained';
 }
 

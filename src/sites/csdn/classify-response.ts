@@ -67,10 +67,11 @@ export function throwForStatus(response: HttpResponse, what: string): void {
       },
     );
   }
-  if (status === 403) {
-    throw new BlockedError('wall', `${what}: HTTP 403, the site's bot wall`, {
+  // 444: nginx closing on a client it refuses, reported on fast batch runs (a wall too)
+  if (status === 403 || status === 444) {
+    throw new BlockedError('wall', `${what}: HTTP ${status}, the site's bot wall`, {
       status,
-      hint: 'slow down (politeness delay) or wait before retrying',
+      hint: 'lower politeness.maxRate or wait before retrying',
     });
   }
   if (status === 429) {

@@ -2,6 +2,16 @@
 
 export type FaultPreset = 'none' | 'realistic' | 'hostile' | 'challenge';
 
+export interface WallConfig {
+  burst: number;
+  windowMs: number;
+  cooldownMs: number;
+  /** What one counter covers: one endpoint of one client (the default, as CSDN's) or all of a client's requests. */
+  per?: 'endpoint' | 'client';
+  /** The wall's answer: 403 (default) or 444. */
+  status?: 403 | 444;
+}
+
 export interface FaultConfig {
   latencyMs: number;
   jitterMs: number;
@@ -27,8 +37,12 @@ export interface FaultConfig {
   challenge: boolean;
   /** A passed cookie works for this many requests, then must be earned again (0 = forever). */
   challengeCookieUses: number;
-  /** 403 after more than `burst` requests within `windowMs` from one client to one endpoint. */
-  wall: { burst: number; windowMs: number; cooldownMs: number } | null;
+  /**
+   * 403 after more than `burst` requests within `windowMs` from one client to one endpoint
+   * (`per: 'client'`: to the whole site), for `cooldownMs`; `status: 444` answers as nginx's
+   * "go away" instead.
+   */
+  wall: WallConfig | null;
 }
 
 const NONE: FaultConfig = {
@@ -118,8 +132,11 @@ export function resolveFaults(
 export class BotWall {
   private readonly clients = new Map<string, { hits: number[]; blockedUntil: number }>();
 
-  /** True when this request must be answered with 403. */
-  hit(key: string, now: number, wall: NonNullable<FaultConfig['wall']>): boolean {
+  /** Clients that went over the burst (each block counts once, however many requests it turns away). */
+  trips = 0;
+
+  /** True when this request must be answered with the wall. */
+  hit(key: string, now: number, wall: WallConfig): boolean {
     let entry = this.clients.get(key);
     if (!entry) {
       entry = { hits: [], blockedUntil: 0 };
@@ -134,6 +151,7 @@ export class BotWall {
     if (entry.hits.length > wall.burst) {
       entry.blockedUntil = now + wall.cooldownMs;
       entry.hits = [];
+      this.trips++;
       return true;
     }
     return false;

@@ -39,6 +39,10 @@ export interface ReplicaStats {
   total: number;
   /** Requests per legacy list page, keyed `<username>/<page>` (which pages a walk read again). */
   legacyPages: Record<string, number>;
+  /** Requests that arrived inside a Retry-After window the replica had announced to their client (retry-after-watch.ts). */
+  retryAfterViolations: number;
+  /** Times a client went over the bot wall's burst and was walled (faults.wall counts the answers). */
+  wallTrips: number;
 }
 
 export interface Replica {

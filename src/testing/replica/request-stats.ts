@@ -21,8 +21,8 @@ export class RequestStats {
     this.faults[name] = (this.faults[name] ?? 0) + 1;
   }
 
-  /** A copy: later requests do not change it. */
-  snapshot(): ReplicaStats {
+  /** A copy: later requests do not change it. The server adds what its other parts count. */
+  snapshot(): Omit<ReplicaStats, 'retryAfterViolations' | 'wallTrips'> {
     return {
       endpoints: { ...this.endpoints },
       faults: { ...this.faults },

@@ -15,6 +15,7 @@ import { hash32, Rng } from './prng.js';
 import type { Replica, ReplicaOptions } from './replica-types.js';
 import { pickFault, type Reply, ReplySender } from './replies.js';
 import { RequestStats } from './request-stats.js';
+import { RetryAfterWatch } from './retry-after-watch.js';
 import { type Route, route } from './routes.js';
 import type { SiteView } from './site-view.js';
 
@@ -40,6 +41,7 @@ export async function startReplica(options: ReplicaOptions = {}): Promise<Replic
   const wall = new BotWall();
   const drift = new DriftHooks(options.drift);
   const counts = new RequestStats();
+  const retryAfter = new RetryAfterWatch();
   const sender = new ReplySender(faultRng);
   const sockets = new Set<Socket>();
   const countFault = (name: string) => counts.fault(name);
@@ -111,6 +113,8 @@ export async function startReplica(options: ReplicaOptions = {}): Promise<Replic
     }
     const r = route(url, variant);
     counts.request(r);
+    const client = req.socket.remoteAddress ?? '?';
+    retryAfter.arrived(client, Date.now());
     const f = faults;
     const delay = Math.max(0, Math.round(f.latencyMs + (faultRng.next() * 2 - 1) * f.jitterMs));
     const isApi = r.endpoint !== 'home' && r.endpoint !== 'legacy-list' && r.endpoint !== 'not-found';
@@ -124,8 +128,13 @@ export async function startReplica(options: ReplicaOptions = {}): Promise<Replic
         return;
       }
     }
-    if (f.wall && wall.hit(`${req.socket.remoteAddress ?? '?'}|${r.endpoint}`, Date.now(), f.wall)) {
+    const wallKey = f.wall?.per === 'client' ? client : `${client}|${r.endpoint}`;
+    if (f.wall && wall.hit(wallKey, Date.now(), f.wall)) {
       countFault('wall');
+      if (f.wall.status === 444) {
+        sender.later(delay, () => sender.send(res, { status: 444, type: 'html', body: '' }));
+        return;
+      }
       const body = isApi
         ? JSON.stringify({ code: 403, message: '访问过于频繁，请稍后再试', data: null })
         : '<html><head><title>403 Forbidden</title></head><body><h1>403 Forbidden</h1></body></html>';
@@ -152,9 +161,11 @@ export async function startReplica(options: ReplicaOptions = {}): Promise<Replic
       // drawn only when asked for, so the fault stream of older configurations stays the same
       const bare = f.throttleBare > 0 && faultRng.chance(f.throttleBare);
       const headers: Record<string, string> = bare ? {} : { 'Retry-After': '1' };
-      sender.later(delay, () =>
-        sender.send(res, { status: 429, type: isApi ? 'json' : 'html', body, headers }),
-      );
+      sender.later(delay, () => {
+        // the window opens when the answer leaves, not when the request came in
+        if (!bare) retryAfter.announce(client, 1000, Date.now());
+        sender.send(res, { status: 429, type: isApi ? 'json' : 'html', body, headers });
+      });
       return;
     }
     if (fault === 'blank') {
@@ -231,7 +242,11 @@ export async function startReplica(options: ReplicaOptions = {}): Promise<Replic
     drafts: (username) => siteAt(time.now()).user(username)?.drafts,
     now: () => time.now(),
     timeAt: (clockMs) => time.at(clockMs),
-    stats: () => counts.snapshot(),
+    stats: () => ({
+      ...counts.snapshot(),
+      retryAfterViolations: retryAfter.violations,
+      wallTrips: wall.trips,
+    }),
     setFaults: (next) => {
       faults = resolveFaults(next, faults);
       // new wall settings start from a clean slate (no client stays blocked by the old ones)
