@@ -14,7 +14,7 @@ describe('resolveConfig', () => {
     expect(config.concurrency).toBe(4);
     expect(config.driver).toBe('auto');
     expect(config.baseUrl).toBe('https://blog.csdn.net');
-    expect(config.politeness).toEqual({ maxInFlightPerHost: 4, minDelayMs: 250 });
+    expect(config.politeness).toEqual({ maxInFlightPerHost: 4, minDelayMs: 250, fleetBudget: true });
     expect(config.outage).toEqual({
       failureThreshold: 8,
       maxProbeDelayMs: 30_000,

@@ -37,6 +37,12 @@ const politenessSchema = z
   .object({
     maxInFlightPerHost: z.number().int().min(1).default(4),
     minDelayMs: z.number().int().min(0).default(250),
+    /**
+     * With a Redis state store, every worker of the crawl (same Redis, same prefix) keeps one
+     * budget per host together: the rate of starts, Retry-After and wall holds, the adaptive rate.
+     * false: each worker keeps its own, as with a local state store.
+     */
+    fleetBudget: z.boolean().default(true),
   })
   .strict();
 
