@@ -4,6 +4,7 @@
  * adaptive rate. Slots are claimed with rate-limiter-flexible (its atomic Redis script: one point
  * per slot key); holds and rates are single atomic commands (ZADD GT, HSET), so no script of ours.
  */
+import { performance } from 'node:perf_hooks';
 import type { Redis as RedisClient } from 'ioredis';
 import { RateLimiterRedis, RateLimiterRes } from 'rate-limiter-flexible';
 import { StoreError } from '../../core/errors.js';
@@ -24,7 +25,7 @@ export class RedisFleetBudget implements FleetBudget {
   private readonly ownsClient: boolean;
   /** One limiter per key lifetime: rate-limiter-flexible's durations are whole seconds. */
   private readonly limiters = new Map<number, RateLimiterRedis>();
-  /** Redis's clock minus ours: every worker cuts slots and compares holds on the server's clock. */
+  /** Redis's clock minus ours: every worker cuts slots on the server's clock. */
   private offset?: Promise<number>;
   private offsetMs = 0;
   private closed = false;
@@ -42,14 +43,13 @@ export class RedisFleetBudget implements FleetBudget {
   }
 
   async hold(host: string, untilMs: number): Promise<void> {
-    const offset = await this.clockOffset();
-    // GT: a shorter hold never cuts a longer one another worker set.
-    await this.call(() => this.client.zadd(this.keys.holds, 'GT', Math.round(untilMs + offset), host));
+    // GT: a shorter hold never cuts a longer one another worker set. Holds are on the workers'
+    // clocks (epoch ms), which NTP keeps within milliseconds of each other.
+    await this.call(() => this.client.zadd(this.keys.holds, 'GT', Math.round(untilMs), host));
   }
 
   async heldUntil(host: string): Promise<number> {
-    const offset = await this.clockOffset();
-    const until = (await this.fleetHold(host)) - offset;
+    const until = await this.localHold(host);
     return until > Date.now() ? until : 0;
   }
 
@@ -91,11 +91,11 @@ export class RedisFleetBudget implements FleetBudget {
         throw this.fault(error);
       }
     },
-    heldUntil: (host) => this.fleetHold(host),
+    heldUntil: async (host) => (await this.localHold(host)) + this.offsetMs,
     now: () => Date.now() + this.offsetMs,
   };
 
-  private async fleetHold(host: string): Promise<number> {
+  private async localHold(host: string): Promise<number> {
     const score = await this.call(() => this.client.zscore(this.keys.holds, host));
     return score === null ? 0 : Number(score);
   }
@@ -117,12 +117,7 @@ export class RedisFleetBudget implements FleetBudget {
   }
 
   private clockOffset(): Promise<number> {
-    this.offset ??= this.call(async () => {
-      const before = Date.now();
-      const [seconds, micros] = await this.client.time();
-      const after = Date.now();
-      return Number(seconds) * 1000 + Math.floor(Number(micros) / 1000) - (before + after) / 2;
-    }).catch((error) => {
+    this.offset ??= this.call(() => measureOffset(this.client)).catch((error) => {
       this.offset = undefined; // measured again on the next call
       throw error;
     });
@@ -146,4 +141,22 @@ export class RedisFleetBudget implements FleetBudget {
       hint: 'check that Redis is reachable; the worker paces itself alone meanwhile',
     });
   }
+}
+
+/**
+ * Redis's clock minus this machine's, from the quickest of a few TIME round trips. An offset
+ * within that round trip cannot be told from none, and is none (workers on the Redis machine,
+ * or clocks NTP keeps together): then slots are cut on the local clock, exactly.
+ */
+async function measureOffset(client: RedisClient): Promise<number> {
+  let best = { rtt: Number.POSITIVE_INFINITY, offset: 0 };
+  for (let i = 0; i < 5; i++) {
+    const before = performance.now();
+    const wall = Date.now();
+    const [seconds, micros] = await client.time();
+    const rtt = performance.now() - before;
+    const server = Number(seconds) * 1000 + Number(micros) / 1000;
+    if (rtt < best.rtt) best = { rtt, offset: server - (wall + rtt / 2) };
+  }
+  return Math.abs(best.offset) <= best.rtt / 2 + 1 ? 0 : best.offset;
 }
