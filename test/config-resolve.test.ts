@@ -41,7 +41,7 @@ describe('resolveConfig', () => {
       { source: 'flags', values: { concurrency: 7, politeness: { minDelayMs: 10 } } },
     ]);
     expect(config.concurrency).toBe(7);
-    expect(config.politeness).toEqual({ minDelayMs: 10, maxInFlightPerHost: 1 });
+    expect(config.politeness).toEqual({ minDelayMs: 10, maxInFlightPerHost: 1, fleetBudget: true });
   });
 
   it('names an unknown key, its source and the likely intended key', () => {
