@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { RequestStats } from '../src/testing/replica/request-stats.js';
 import { startReplica } from '../src/testing/replica/index.js';
+import { RequestStats } from '../src/testing/replica/request-stats.js';
 import type { Route } from '../src/testing/replica/routes.js';
 
 const home = { endpoint: 'home', username: 'u' } as Route;

@@ -180,7 +180,11 @@ export class HostLimiter {
     }
     const now = Date.now();
     // A hold this worker set while the slot was taken: the slot is given up.
-    if (now >= state.nextStartAt && state.queue.length > 0 && state.active < this.options.maxInFlightPerHost) {
+    if (
+      now >= state.nextStartAt &&
+      state.queue.length > 0 &&
+      state.active < this.options.maxInFlightPerHost
+    ) {
       this.grant(host, state);
       if (alone) state.nextStartAt = now + state.gapMs;
     }

@@ -3,9 +3,9 @@
  * budget per host together, and the reference the Redis budget is held to (one conformance suite).
  */
 import type { FleetBudget } from './fleet-budget.js';
-import { type SlotLedger, takeSlot } from './fleet-slots.js';
+import { type SlotLedger, slotsOf, takeSlot } from './fleet-slots.js';
 
-/** Claimed slots are forgotten once they are this far in the past (a claim is only ever for a slot ahead). */
+/** Claimed slots are forgotten once they are this far in the past (claims are for slots ahead or under way). */
 const SLOT_MEMORY_MS = 5_000;
 
 export class MemoryFleetBudget implements FleetBudget {
@@ -17,7 +17,7 @@ export class MemoryFleetBudget implements FleetBudget {
       const key = `${host} ${rate} ${index}`;
       if (this.claimed.has(key)) return false;
       this.forgetOldSlots();
-      this.claimed.set(key, index * (1000 / rate));
+      this.claimed.set(key, index * slotsOf(rate).slotMs);
       return true;
     },
     heldUntil: async (host) => this.holds.get(host) ?? 0,

@@ -88,4 +88,3 @@ function redactSecrets(message: string, url: string): string {
     return message;
   }
 }
-

@@ -1,7 +1,7 @@
 /** Options and results of the crawl engine (`createEngine`). */
 
-import type { FleetBudget } from '../fleet-budget.js';
 import type { CrawlerEventName, Listener } from '../events.js';
+import type { FleetBudget } from '../fleet-budget.js';
 import type { PolitenessOptions } from '../host-limiter.js';
 import type { HttpClient } from '../http-client.js';
 import type { Logger } from '../logger.js';

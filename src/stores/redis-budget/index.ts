@@ -11,8 +11,14 @@ export interface OpenRedisFleetBudgetOptions extends RedisConnectOptions {
 }
 
 /** A budget on its own connection (a script's crawlers, benches); one line when Redis is unreachable. */
-export async function openRedisFleetBudget(options: OpenRedisFleetBudgetOptions = {}): Promise<RedisFleetBudget> {
+export async function openRedisFleetBudget(
+  options: OpenRedisFleetBudgetOptions = {},
+): Promise<RedisFleetBudget> {
   const { url, urlPrefix } = splitPrefix(options.url ?? 'redis://127.0.0.1:6379');
   const { client } = await connectRedis(url, options);
-  return new RedisFleetBudget({ client, prefix: options.prefix ?? urlPrefix ?? 'csdn-crawl', ownsClient: true });
+  return new RedisFleetBudget({
+    client,
+    prefix: options.prefix ?? urlPrefix ?? 'csdn-crawl',
+    ownsClient: true,
+  });
 }

@@ -9,7 +9,7 @@ import type { Redis as RedisClient } from 'ioredis';
 import { RateLimiterRedis, RateLimiterRes } from 'rate-limiter-flexible';
 import { StoreError } from '../../core/errors.js';
 import type { FleetBudget } from '../../core/fleet-budget.js';
-import { type SlotLedger, takeSlot } from '../../core/fleet-slots.js';
+import { type SlotLedger, slotsOf, takeSlot } from '../../core/fleet-slots.js';
 
 export interface RedisFleetBudgetOptions {
   /** A connected client; closed by `close()` only when `ownsClient`. */
@@ -101,8 +101,9 @@ export class RedisFleetBudget implements FleetBudget {
   }
 
   private limiter(ratePerSecond: number): RateLimiterRedis {
-    // A slot key must outlive its slot (claims are for the slot ahead); then Redis drops it.
-    const seconds = Math.ceil(1 / ratePerSecond) + 1;
+    // A slot key must outlive its slot: claims are for a slot ahead, one more per worker queued
+    // before this one (up to 64 of them on one host); then Redis drops it.
+    const seconds = Math.max(2, Math.ceil((slotsOf(ratePerSecond).slotMs * 64) / 1000));
     let limiter = this.limiters.get(seconds);
     if (!limiter) {
       limiter = new RateLimiterRedis({
