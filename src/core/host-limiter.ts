@@ -32,8 +32,8 @@ interface HostState {
   gapMs: number;
   queue: Waiter<() => void>[];
   timer?: ReturnType<typeof setTimeout>;
-  /** A slot is being taken from the fleet budget (one at a time per host and process). */
-  taking: boolean;
+  /** Slots being taken from the fleet budget (at most TAKES_AHEAD per host and process). */
+  taking: number;
   /** The fleet's rate as last read or set, and when; `rateVersion` drops reads older than a set. */
   fleetRate?: number;
   fleetRateAt: number;
@@ -42,6 +42,11 @@ interface HostState {
 }
 
 const DEFAULT_RATE_CACHE_MS = 500;
+/**
+ * Slots a worker takes at once, while as many requests wait: the next slot is claimed while the
+ * previous one is waited for, so the round trips to Redis of a busy machine do not miss slots.
+ */
+const TAKES_AHEAD = 2;
 
 export class HostLimiter {
   private readonly hosts = new Map<string, HostState>();
@@ -132,7 +137,7 @@ export class HostLimiter {
         nextStartAt: 0,
         gapMs: this.options.minDelayMs,
         queue: [],
-        taking: false,
+        taking: 0,
         fleetRateAt: 0,
         rateVersion: 0,
       };
@@ -153,7 +158,12 @@ export class HostLimiter {
         return;
       }
       if (this.fleet) {
-        if (!state.taking && !this.lifetime.signal.aborted) void this.takeFromFleet(host, state);
+        const wanted = Math.min(
+          TAKES_AHEAD,
+          state.queue.length,
+          this.options.maxInFlightPerHost - state.active,
+        );
+        while (state.taking < wanted && !this.lifetime.signal.aborted) void this.takeFromFleet(host, state);
         return;
       }
       this.grant(host, state);
@@ -164,7 +174,7 @@ export class HostLimiter {
   /** One slot from the fleet budget, then a start for the first waiter (if one is still there). */
   private async takeFromFleet(host: string, state: HostState): Promise<void> {
     const fleet = this.fleet!;
-    state.taking = true;
+    state.taking++;
     let alone = false;
     try {
       if (state.fleetRateAt === 0) this.readFleetRate(host, state);
@@ -176,7 +186,7 @@ export class HostLimiter {
       fleet.onError(error);
       alone = true;
     } finally {
-      state.taking = false;
+      state.taking--;
     }
     const now = Date.now();
     // A hold this worker set while the slot was taken: the slot is given up.
