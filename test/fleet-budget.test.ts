@@ -1,8 +1,9 @@
 import { randomUUID } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
-import { StoreError } from '../src/core/errors.js';
+import { InvalidInputError, StoreError } from '../src/core/errors.js';
 import type { FleetBudget } from '../src/core/fleet-budget.js';
 import { MemoryFleetBudget } from '../src/core/memory-fleet-budget.js';
+import { openFleetBudget } from '../src/stores/open.js';
 import { openRedisFleetBudget, type RedisFleetBudget } from '../src/stores/redis-budget/index.js';
 import { openRedisStateStore } from '../src/stores/redis-state-store.js';
 import { fleetBudgetConformance } from '../src/testing/conformance/fleet-budget.js';
@@ -61,5 +62,25 @@ describe('RedisFleetBudget', () => {
     // Closing the state's budget leaves the store's connection to the store.
     const closed = await other.rate('h.example').catch((e) => e);
     expect(closed).toBeInstanceOf(StoreError);
+  });
+});
+
+describe('openFleetBudget', () => {
+  it('opens memory and Redis budgets, and refuses other specs in one line', async () => {
+    const memory = await openFleetBudget('memory');
+    expect(memory).toBeInstanceOf(MemoryFleetBudget);
+    const prefix = `csdn-test-budget-${randomUUID()}`;
+    const redis = await openFleetBudget(`${REDIS}/0?prefix=${prefix}`);
+    try {
+      await redis.setRate('h.example', 2);
+      expect(await redis.rate('h.example')).toBe(2);
+    } finally {
+      await (redis as RedisFleetBudget).destroy();
+      await redis.close();
+    }
+    const error = await openFleetBudget('./state.sqlite').catch((e) => e);
+    expect(error).toBeInstanceOf(InvalidInputError);
+    expect(error.message).toMatch(/^a fleet budget lives in memory or Redis, not in \//);
+    expect(error.hint).toMatch(/redis:\/\//);
   });
 });
