@@ -1,9 +1,11 @@
 import { randomUUID } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
+import { resolveConfig } from '../src/config/resolve-config.js';
 import { InvalidInputError, StoreError } from '../src/core/errors.js';
 import type { FleetBudget } from '../src/core/fleet-budget.js';
 import { MemoryFleetBudget } from '../src/core/memory-fleet-budget.js';
-import { openFleetBudget } from '../src/stores/open.js';
+import { fleetBudgetFor } from '../src/crawler/open-stores.js';
+import { openFleetBudget, openStateStore } from '../src/stores/open.js';
 import { openRedisFleetBudget, type RedisFleetBudget } from '../src/stores/redis-budget/index.js';
 import { openRedisStateStore } from '../src/stores/redis-state-store.js';
 import { fleetBudgetConformance } from '../src/testing/conformance/fleet-budget.js';
@@ -82,5 +84,33 @@ describe('openFleetBudget', () => {
     expect(error).toBeInstanceOf(InvalidInputError);
     expect(error.message).toMatch(/^a fleet budget lives in memory or Redis, not in \//);
     expect(error.hint).toMatch(/redis:\/\//);
+  });
+});
+
+describe('which budget a crawler shares (fleetBudgetFor)', () => {
+  const config = (politeness: Record<string, unknown>) =>
+    resolveConfig([{ source: 'test', values: { politeness } }]);
+
+  it("a Redis state store's, unless politeness.fleetBudget is false; none on a local store", async () => {
+    const prefix = `csdn-test-budget-${randomUUID()}`;
+    const redis = await openRedisStateStore({ url: REDIS, prefix });
+    const local = await openStateStore('memory');
+    try {
+      const shared = fleetBudgetFor(config({}), redis);
+      expect(shared).toBeDefined();
+      await shared!.setRate('h.example', 3);
+      expect(await redis.raw.hget(`${prefix}:budget:rates`, 'h.example')).toBe('3');
+      await shared!.close();
+      expect(fleetBudgetFor(config({ fleetBudget: false }), redis)).toBeUndefined();
+      expect(fleetBudgetFor(config({}), local)).toBeUndefined();
+    } finally {
+      await redis.destroy();
+      await redis.close();
+      await local.close();
+    }
+  });
+
+  it('politeness.fleetBudget must be a boolean', () => {
+    expect(() => config({ fleetBudget: 'yes' })).toThrow(/politeness\.fleetBudget/);
   });
 });
