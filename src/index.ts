@@ -17,9 +17,11 @@ export {
 } from './core/engine/index.js';
 export * from './core/errors.js';
 export type { CrawlerEvents, ProgressEvent } from './core/events.js';
+export type { FleetBudget } from './core/fleet-budget.js';
 export type * from './core/http-client.js';
 export type * from './core/logger.js';
 export { silentLogger } from './core/logger.js';
+export { MemoryFleetBudget } from './core/memory-fleet-budget.js';
 export type * from './core/model.js';
 export type * from './core/result-store.js';
 export { decide } from './core/retry-policy.js';
@@ -48,4 +50,4 @@ export { seleniumDriver } from './drivers/selenium.js';
 export { type ExportFormat, exportResults } from './export/export-results.js';
 export { buildReport } from './report/index.js';
 export { type CsdnAdapterOptions, createCsdnAdapter, normalizeCsdnId } from './sites/csdn/index.js';
-export { openResultStore, openStateStore } from './stores/open.js';
+export { openFleetBudget, openResultStore, openStateStore } from './stores/open.js';

@@ -16,6 +16,7 @@ describe('resolveConfig', () => {
     expect(config.baseUrl).toBe('https://blog.csdn.net');
     expect(config.politeness).toEqual({
       maxInFlightPerHost: 4,
+      fleetBudget: true,
       adaptive: true,
       maxRate: 4,
       minRate: 0.15,

@@ -53,6 +53,12 @@ const politenessSchema = z
     startRate: rate.optional(),
     /** The old key: a fixed gap between request starts (no adaptation). */
     minDelayMs: z.number().int().min(0).optional(),
+    /**
+     * With a Redis state store, every worker of the crawl (same Redis, same prefix) keeps one
+     * budget per host together: the rate of starts, Retry-After and wall holds, the adaptive rate.
+     * false: each worker keeps its own, as with a local state store.
+     */
+    fleetBudget: z.boolean().default(true),
   })
   .strict()
   .superRefine((p, ctx) => {
@@ -82,6 +88,7 @@ const politenessSchema = z
       const fixed = p.minDelayMs > 0 ? 1000 / p.minDelayMs : Number.POSITIVE_INFINITY;
       return {
         maxInFlightPerHost: p.maxInFlightPerHost,
+        fleetBudget: p.fleetBudget,
         adaptive: false,
         maxRate: fixed,
         minRate: fixed,
@@ -94,6 +101,7 @@ const politenessSchema = z
     const startRate = Math.min(Math.max(p.startRate ?? RATE_DEFAULTS.startRate, minRate), maxRate);
     return {
       maxInFlightPerHost: p.maxInFlightPerHost,
+      fleetBudget: p.fleetBudget,
       adaptive: true,
       maxRate,
       minRate,

@@ -4,6 +4,7 @@ import type { CrawlerConfig, ResolvedConfig } from '../config/schema.js';
 import type { BrowserDriver } from '../core/browser-driver.js';
 import { type Crawler, type CrawlerEvents, createEngine, type RunSummary } from '../core/engine/index.js';
 import { InvalidInputError } from '../core/errors.js';
+import type { FleetBudget } from '../core/fleet-budget.js';
 import type { HttpClient } from '../core/http-client.js';
 import { type Logger, silentLogger } from '../core/logger.js';
 import { normalizeIds } from '../core/normalize-ids.js';
@@ -15,7 +16,7 @@ import { createSiteAdapter } from './default-site.js';
 import { engineOptionsFromConfig } from './engine-options.js';
 import type { CrawlMetrics } from './metrics.js';
 import { type MetricsServer, serveMetrics } from './metrics-server.js';
-import { openStores } from './open-stores.js';
+import { fleetBudgetFor, openStores } from './open-stores.js';
 import { openPagePool, type PagePoolHandle } from './page-pool.js';
 import { acquireWorkerSlot } from './worker-slot.js';
 
@@ -27,6 +28,11 @@ export interface CreateCrawlerOptions extends CrawlerConfig {
   stateStore?: StateStore;
   /** A result store instance; overrides `results`. Not closed by the crawler. */
   resultStore?: ResultStore;
+  /**
+   * The politeness budget to share with other crawlers (a `MemoryFleetBudget` for several in one
+   * process); default: the Redis state store's, see `politeness.fleetBudget`. Not closed by the crawler.
+   */
+  fleetBudget?: FleetBudget;
   /** A browser driver instance; overrides `driver`. */
   browserDriver?: BrowserDriver;
   httpClient?: HttpClient;
@@ -42,6 +48,7 @@ const LIVE_KEYS = [
   'stateStore',
   'resultStore',
   'browserDriver',
+  'fleetBudget',
   'httpClient',
   'signal',
   'logger',
@@ -117,6 +124,7 @@ export function createCrawler(options: CreateCrawlerOptions = {}): CsdnCrawler {
     const state = options.stateStore ?? opened!.state;
     const results = options.resultStore ?? opened!.results;
     const slot = config.workerId ? undefined : acquireWorkerSlot(config.dataDir);
+    const ownBudget = options.fleetBudget ? undefined : fleetBudgetFor(config, state);
     let pool: PagePoolHandle | undefined;
     let unwatch: (() => void) | undefined;
     try {
@@ -134,6 +142,7 @@ export function createCrawler(options: CreateCrawlerOptions = {}): CsdnCrawler {
           signal: options.signal,
           logger,
           pagePool: pool?.pool,
+          fleetBudget: options.fleetBudget ?? ownBudget,
         }),
       );
       const running = engine;
@@ -146,6 +155,7 @@ export function createCrawler(options: CreateCrawlerOptions = {}): CsdnCrawler {
       unwatch?.();
       metrics?.setSources({});
       await pool?.close();
+      await ownBudget?.close();
       await opened?.close();
       slot?.release();
     }

@@ -1,5 +1,6 @@
 import { defaultResultsSpec, defaultStateSpec, ensureDataDir, isLocalSpec } from '../config/data-dir.js';
 import type { ResolvedConfig } from '../config/schema.js';
+import type { FleetBudget } from '../core/fleet-budget.js';
 import type { ResultStore } from '../core/result-store.js';
 import type { StateStore } from '../core/state-store.js';
 import { openResultStore, openStateStore } from '../stores/open.js';
@@ -36,4 +37,14 @@ export async function openStateOnly(config: ResolvedConfig): Promise<StateStore>
   const spec = defaultStateSpec(config);
   if (isLocalSpec(spec)) ensureDataDir(config.dataDir);
   return openStateStore(spec);
+}
+
+/**
+ * The budget the workers of a fleet share, when the state store offers one (Redis: same server,
+ * same prefix) and `politeness.fleetBudget` is on; undefined: the budget is this worker's alone.
+ */
+export function fleetBudgetFor(config: ResolvedConfig, state: StateStore): FleetBudget | undefined {
+  if (!config.politeness.fleetBudget) return undefined;
+  const offer = (state as { fleetBudget?: unknown }).fleetBudget;
+  return typeof offer === 'function' ? (offer.call(state) as FleetBudget) : undefined;
 }

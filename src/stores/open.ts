@@ -1,5 +1,7 @@
 import path from 'node:path';
 import { InvalidInputError, MissingDependencyError } from '../core/errors.js';
+import type { FleetBudget } from '../core/fleet-budget.js';
+import { MemoryFleetBudget } from '../core/memory-fleet-budget.js';
 import type { ResultStore } from '../core/result-store.js';
 import type { StateStore } from '../core/state-store.js';
 import { redactUrl } from './redact.js';
@@ -114,4 +116,22 @@ export async function openResultStore(spec: string): Promise<ResultStore> {
         hint: 'use a SQLite file or postgres:// for the result store',
       });
   }
+}
+
+/**
+ * A politeness budget to share between crawlers (`createCrawler({ fleetBudget })`): `memory` for
+ * several crawlers in one process, `redis://…?prefix=` for processes and machines. A crawler on a
+ * Redis state store shares its own without this (see `politeness.fleetBudget`).
+ */
+export async function openFleetBudget(spec: string): Promise<FleetBudget> {
+  const parsed = parseStoreSpec(spec);
+  if (parsed.kind === 'memory') return new MemoryFleetBudget();
+  if (parsed.kind === 'redis') {
+    await loadOptional('ioredis', () => import('ioredis'));
+    const { openRedisFleetBudget } = await import('./redis-budget/index.js');
+    return openRedisFleetBudget({ url: parsed.target });
+  }
+  throw new InvalidInputError(`a fleet budget lives in memory or Redis, not in ${redactUrl(parsed.target)}`, {
+    hint: 'use memory or redis://host:6379?prefix=<the crawl>',
+  });
 }

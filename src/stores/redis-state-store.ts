@@ -1,9 +1,10 @@
 import { hostname } from 'node:os';
 import type { Redis as RedisClient, RedisOptions } from 'ioredis';
-import { InvalidInputError, StoreError } from '../core/errors.js';
+import type { FleetBudget } from '../core/fleet-budget.js';
 import type { WorkerInfo } from '../core/state-store.js';
 import { StateStoreRuntime } from '../core/state-store-runtime/index.js';
-import { redactUrl } from './redact.js';
+import { RedisFleetBudget } from './redis-budget/redis-fleet-budget.js';
+import { connectRedis, splitPrefix } from './redis-connect.js';
 import { RedisStateBackend } from './redis-state/backend.js';
 
 export interface RedisStateStoreOptions {
@@ -33,6 +34,14 @@ export class RedisStateStore extends StateStoreRuntime<RedisClient> {
     this.prefix = prefix;
   }
 
+  /**
+   * The politeness budget every worker of this crawl shares (same Redis, same prefix), on this
+   * store's connection: close it before the store.
+   */
+  fleetBudget(): FleetBudget {
+    return new RedisFleetBudget({ client: (this.backend as RedisStateBackend).raw, prefix: this.prefix });
+  }
+
   /** Deletes every key under the prefix (tests, `reset`). Uses SCAN, so it is safe on a shared Redis. */
   async destroy(): Promise<void> {
     this.ensureOpen();
@@ -51,72 +60,8 @@ export async function openRedisStateStore(options: RedisStateStoreOptions): Prom
   if (options.client) {
     return new RedisStateStore(options.client, prefix, `(prefix ${prefix})`, false, options.workerTtlMs);
   }
-  const label = redactUrl(url);
-  const { Redis } = await import('ioredis');
-  let connected = false;
-  let client: RedisClient;
-  try {
-    client = new Redis(url, {
-      lazyConnect: true,
-      connectTimeout: options.connectTimeoutMs ?? 5_000,
-      maxRetriesPerRequest: 2,
-      enableOfflineQueue: true,
-      // Before the first connection: give up at once. Later: ride out short outages (~30 s), then fail.
-      retryStrategy: (times) => (!connected || times > 20 ? null : Math.min(times * 200, 2_000)),
-      ...options.redisOptions,
-    });
-  } catch (error) {
-    throw new StoreError(`invalid Redis URL ${label}`, {
-      cause: error,
-      hint: 'use redis://host:6379 or rediss://…',
-    });
-  }
-  client.on('error', () => undefined);
-  try {
-    await client.connect();
-    await client.ping();
-    connected = true;
-  } catch (error) {
-    client.disconnect();
-    const reason = error instanceof Error ? error.message.split('\n')[0] : String(error);
-    throw new StoreError(`cannot reach Redis at ${label}: ${redactSecrets(reason, url)}`, {
-      cause: error,
-      hint: 'start Redis or fix the URL (redis://[user:password@]host:port, rediss:// for TLS)',
-    });
-  }
+  const { client, label } = await connectRedis(url, options);
   return new RedisStateStore(client, prefix, label, true, options.workerTtlMs);
-}
-
-/**
- * `?prefix=name` in the URL picks the key prefix, so a CLI spec alone can place several crawls in one
- * Redis. The parameter is removed before ioredis sees the URL.
- */
-function splitPrefix(raw: string): { url: string; urlPrefix?: string } {
-  let parsed: URL;
-  try {
-    parsed = new URL(raw);
-  } catch {
-    return { url: raw };
-  }
-  const urlPrefix = parsed.searchParams.get('prefix') ?? undefined;
-  if (urlPrefix === undefined) return { url: raw };
-  if (urlPrefix === '') {
-    throw new InvalidInputError(`empty prefix in Redis URL ${redactUrl(raw)}`, {
-      hint: 'use ?prefix=name or leave it out for the default csdn-crawl',
-    });
-  }
-  parsed.searchParams.delete('prefix');
-  return { url: parsed.toString(), urlPrefix };
-}
-
-/** Removes the password of `url` from a message, should a library ever echo it. */
-function redactSecrets(message: string, url: string): string {
-  try {
-    const password = decodeURIComponent(new URL(url).password);
-    return password ? message.split(password).join('***') : message;
-  } catch {
-    return message;
-  }
 }
 
 export function defaultWorkerInfo(workerId: string): WorkerInfo {

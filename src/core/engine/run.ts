@@ -6,7 +6,7 @@
 import { formatMs, withTimeout } from '../deadline.js';
 import { AbortedError, describeError, type StoreError } from '../errors.js';
 import type { TypedEmitter } from '../events.js';
-import { HostLimiter } from '../host-limiter.js';
+import { HostLimiter, type HostLimiterFleet } from '../host-limiter.js';
 import { HostRates } from '../host-rates.js';
 import type { Logger } from '../logger.js';
 import { normalizeIds } from '../normalize-ids.js';
@@ -36,6 +36,22 @@ export interface RunDeps {
 const INVALID_IDS_SHOWN = 5;
 const SIDE_CALL_TIMEOUT_MS = 5000;
 
+/** The fleet budget for the host limiter; its trouble is one warning, then debug lines. */
+function fleetOf(options: EngineOptions, log: Logger): HostLimiterFleet | undefined {
+  const budget = options.fleetBudget;
+  if (!budget) return undefined;
+  let warned = false;
+  return {
+    budget,
+    onError(error) {
+      const line = `fleet budget unavailable, pacing this worker alone: ${describeError(error)}`;
+      if (warned) log.debug(line);
+      else log.warn(line);
+      warned = true;
+    },
+  };
+}
+
 export async function runOnce(deps: RunDeps): Promise<RunSummary> {
   const { options, emitter, log, storeCalls, snapshots, stop } = deps;
   const { site, state, results, workerId } = options;
@@ -47,7 +63,7 @@ export async function runOnce(deps: RunDeps): Promise<RunSummary> {
     onDown: (host, since) => emitter.emit('siteDown', { host, since }),
     onUp: (host, downMs) => emitter.emit('siteUp', { host, downMs }),
   });
-  const limiter = new HostLimiter(options.politeness);
+  const limiter = new HostLimiter(options.politeness, fleetOf(options, log));
   const rates = options.rateControl
     ? new HostRates(limiter, {
         settings: options.rateControl,
@@ -196,6 +212,7 @@ export async function runOnce(deps: RunDeps): Promise<RunSummary> {
     await meter.refreshPending(SIDE_CALL_TIMEOUT_MS);
     meter.report();
     await outage.close();
+    limiter.close();
     await keeper.signOff();
   }
   const { counts } = meter;

@@ -1,6 +1,7 @@
 /** Options and results of the crawl engine (`createEngine`). */
 
 import type { CrawlerEventName, Listener } from '../events.js';
+import type { FleetBudget } from '../fleet-budget.js';
 import type { PolitenessOptions } from '../host-limiter.js';
 import type { HttpClient } from '../http-client.js';
 import type { Logger } from '../logger.js';
@@ -98,6 +99,11 @@ export interface EngineParts {
   /** The raw client (src/drivers/http); the engine wraps it with politeness and retries. */
   http: HttpClient;
   pagePool?: PagePool;
+  /**
+   * What the workers of a fleet share per host (rate of starts, Retry-After and wall holds, the
+   * adaptive rate); without it the politeness budget is this engine's alone.
+   */
+  fleetBudget?: FleetBudget;
   signal?: AbortSignal;
   logger?: Logger;
   /** Added to pending (depth 0) before the run. */

@@ -37,6 +37,11 @@ export interface ReplicaStats {
   endpoints: Record<string, number>;
   faults: Record<string, number>;
   total: number;
+  /**
+   * The most requests (all endpoints) that arrived within any 1-second sliding window since the
+   * replica started: what a site's rate limit sees.
+   */
+  peakPerSecond: number;
   /** Requests per legacy list page, keyed `<username>/<page>` (which pages a walk read again). */
   legacyPages: Record<string, number>;
   /** Requests that arrived inside a Retry-After window the replica had announced to their client (retry-after-watch.ts). */
