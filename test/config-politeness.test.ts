@@ -27,13 +27,33 @@ describe('politeness: the adaptive rate and the old fixed gap', () => {
   });
 
   it('keeps the old minDelayMs working as a fixed rate, without adaptation', () => {
-    expect(politeness({ minDelayMs: 250 })).toMatchObject({ adaptive: false, maxRate: 4, minDelayMs: 250 });
+    expect(politeness({ minDelayMs: 250 })).toMatchObject({ adaptive: false, maxRate: 4 });
     const options = engineOptionsFromConfig(
       resolveConfig([{ source: 'f', values: { politeness: { minDelayMs: 0 } } }]),
       { workerId: 'w' } as never,
     );
     expect(options.rateControl).toBeUndefined();
     expect(options.politeness.minDelayMs).toBe(0);
+  });
+
+  it('adaptive: false keeps a fixed rate at the ceiling', () => {
+    expect(politeness({ adaptive: false, maxRate: 8 })).toMatchObject({ adaptive: false, maxRate: 8 });
+    const options = engineOptionsFromConfig(
+      resolveConfig([{ source: 'f', values: { politeness: { adaptive: false, maxRate: 8 } } }]),
+      { workerId: 'w' } as never,
+    );
+    expect(options.rateControl).toBeUndefined();
+    expect(options.politeness.minDelayMs).toBe(125);
+  });
+
+  // createCrawler resolves the config the CLI already resolved: the resolved form must be valid
+  // input that resolves to itself, or every `csdn-crawl run` fails on a key it never wrote.
+  it('a resolved config resolves again to itself', () => {
+    for (const values of [{}, { minDelayMs: 250 }, { minDelayMs: 0 }, { maxRate: 30, adaptive: false }]) {
+      const once = resolveConfig([{ source: 'file', values: { politeness: values } }]);
+      const twice = resolveConfig([{ source: 'createCrawler options', values: { ...once } }]);
+      expect(twice).toEqual(once);
+    }
   });
 
   it('a lowered ceiling pulls the default start and floor down with it', () => {

@@ -21,7 +21,6 @@ describe('resolveConfig', () => {
       maxRate: 4,
       minRate: 0.15,
       startRate: 2,
-      minDelayMs: 500,
     });
     expect(config.outage).toEqual({
       failureThreshold: 8,
@@ -49,7 +48,7 @@ describe('resolveConfig', () => {
       { source: 'flags', values: { concurrency: 7, politeness: { minDelayMs: 10 } } },
     ]);
     expect(config.concurrency).toBe(7);
-    expect(config.politeness).toMatchObject({ minDelayMs: 10, maxInFlightPerHost: 1, adaptive: false });
+    expect(config.politeness).toMatchObject({ maxRate: 100, maxInFlightPerHost: 1, adaptive: false });
   });
 
   it('names an unknown key, its source and the likely intended key', () => {

@@ -40,7 +40,7 @@ const browserSchema = z
  * fastest of them (4/s) and the floor about the slowest (one request per 7 s).
  */
 const RATE_DEFAULTS = { maxRate: 4, minRate: 0.15, startRate: 2 } as const;
-const rate = z.number().positive().finite();
+const rate = z.number().positive();
 
 const politenessSchema = z
   .object({
@@ -51,6 +51,8 @@ const politenessSchema = z
     minRate: rate.optional(),
     /** The rate a host starts at, raised while the site answers well. */
     startRate: rate.optional(),
+    /** false: a fixed rate of `maxRate` starts per second, whatever the site answers. */
+    adaptive: z.boolean().optional(),
     /** The old key: a fixed gap between request starts (no adaptation). */
     minDelayMs: z.number().int().min(0).optional(),
     /**
@@ -62,7 +64,9 @@ const politenessSchema = z
   })
   .strict()
   .superRefine((p, ctx) => {
-    const rates = (['maxRate', 'minRate', 'startRate'] as const).filter((k) => p[k] !== undefined);
+    const rates = (['maxRate', 'minRate', 'startRate', 'adaptive'] as const).filter(
+      (k) => p[k] !== undefined,
+    );
     if (p.minDelayMs !== undefined && rates.length > 0) {
       ctx.addIssue({
         code: z.ZodIssueCode.custom,
@@ -83,6 +87,8 @@ const politenessSchema = z
         message: `needs minRate <= startRate <= maxRate, got ${r.minRate}, ${r.startRate}, ${r.maxRate}`,
       });
   })
+  // The resolved form is valid input again (createCrawler resolves what the CLI resolved), so it
+  // holds no derived key: the limiter's first gap comes from the rates in engine-options.ts.
   .transform((p) => {
     if (p.minDelayMs !== undefined) {
       const fixed = p.minDelayMs > 0 ? 1000 / p.minDelayMs : Number.POSITIVE_INFINITY;
@@ -93,7 +99,6 @@ const politenessSchema = z
         maxRate: fixed,
         minRate: fixed,
         startRate: fixed,
-        minDelayMs: p.minDelayMs,
       };
     }
     const maxRate = p.maxRate ?? RATE_DEFAULTS.maxRate;
@@ -102,12 +107,10 @@ const politenessSchema = z
     return {
       maxInFlightPerHost: p.maxInFlightPerHost,
       fleetBudget: p.fleetBudget,
-      adaptive: true,
+      adaptive: p.adaptive ?? true,
       maxRate,
       minRate,
       startRate,
-      /** The limiter's gap before the controller's first word (the same rate as startRate). */
-      minDelayMs: Math.round(1000 / startRate),
     };
   });
 

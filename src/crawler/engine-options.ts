@@ -23,15 +23,20 @@ function browserMode(driver: ResolvedConfig['driver']): EngineSettings['browserM
  * (the engine has none); settings the schema lacks come from `ENGINE_TUNING`. Typed against
  * `EngineSettings`, so tsc checks that the schema's output still satisfies core's interfaces.
  */
+function gapOf(rate: number): number {
+  return Number.isFinite(rate) ? Math.round(1000 / rate) : 0;
+}
+
 export function engineOptionsFromConfig(config: ResolvedConfig, parts: EngineConfigParts): EngineOptions {
   const settings: EngineSettings = {
     ...ENGINE_TUNING,
     concurrency: config.concurrency,
     politeness: {
       maxInFlightPerHost: config.politeness.maxInFlightPerHost,
-      minDelayMs: config.politeness.minDelayMs,
+      // The gap before the controller's first word; the fixed gap when the rate does not adapt.
+      minDelayMs: gapOf(config.politeness.adaptive ? config.politeness.startRate : config.politeness.maxRate),
     },
-    // The old `minDelayMs` key keeps its fixed rate; otherwise the rate adapts per host.
+    // The old `minDelayMs` key (and `adaptive: false`) keeps a fixed rate; otherwise the rate adapts per host.
     rateControl: config.politeness.adaptive
       ? {
           startRate: config.politeness.startRate,
