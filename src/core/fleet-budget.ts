@@ -16,7 +16,10 @@ export interface FleetBudget {
   heldUntil(host: string): Promise<number>;
   /** The fleet's current adaptive rate of `host` (starts per second); undefined before any worker set one. */
   rate(host: string): Promise<number | undefined>;
-  /** Publish the rate a worker's controller chose (after a cut or a raise) to the whole fleet. */
-  setRate(host: string, ratePerSecond: number): Promise<void>;
+  /**
+   * Publish the rate a worker's controller chose (after a cut or a raise) to the whole fleet.
+   * `ifUnset`: only when no worker set one yet (a worker that joins must not reset the fleet's rate).
+   */
+  setRate(host: string, ratePerSecond: number, options?: { ifUnset?: boolean }): Promise<void>;
   close(): Promise<void>;
 }

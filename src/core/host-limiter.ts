@@ -102,6 +102,29 @@ export class HostLimiter {
     this.pump(host, state);
   }
 
+  /** Whether the rate and the holds are a fleet's (a FleetBudget was given). */
+  get shared(): boolean {
+    return this.fleet !== undefined;
+  }
+
+  /**
+   * The rate a host starts at: `setRate` alone, or with a fleet budget the fleet's rate when some
+   * worker already set one (this one adopts it within `rateCacheMs`), else this one.
+   */
+  startRate(host: string, perSecond: number): void {
+    if (!this.fleet) {
+      this.setRate(host, perSecond);
+      return;
+    }
+    if (!(perSecond > 0)) throw new RangeError(`rate must be above 0, got ${perSecond}`);
+    const state = this.state(host);
+    state.gapMs = 1000 / perSecond;
+    this.fleet.budget.setRate(host, perSecond, { ifUnset: true }).catch(this.fleet.onError);
+    state.fleetRateAt = 0;
+    this.readFleetRate(host, state);
+    this.pump(host, state);
+  }
+
   /**
    * Current request starts per second to `host` (Infinity when there is no gap); with a fleet
    * budget, the fleet's rate as last read (read again in the background once it is older than

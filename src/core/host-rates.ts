@@ -22,7 +22,7 @@ export class HostRates {
   private readonly controllers = new Map<string, RateController>();
 
   constructor(
-    private readonly limiter: Pick<HostLimiter, 'setRate'>,
+    private readonly limiter: Pick<HostLimiter, 'setRate' | 'startRate' | 'rate' | 'queued' | 'shared'>,
     private readonly options: HostRatesOptions,
   ) {}
 
@@ -33,12 +33,15 @@ export class HostRates {
 
   /** A request to `host` starts now; returns the start time to hand back with its answer. */
   started(host: string): number {
-    this.controller(host).started();
+    this.controller(host).started(this.limiter.queued(host) > 0);
     return (this.options.now ?? Date.now)();
   }
 
   answered(host: string, answer: Answer, startedAt: number): void {
-    const change = this.controller(host).answered(answer, startedAt);
+    const controller = this.controller(host);
+    // In a fleet every worker's controller moves one shared rate: each goes on from the latest.
+    if (this.limiter.shared) controller.adopt(this.limiter.rate(host));
+    const change = controller.answered(answer, startedAt);
     if (!change) return;
     if (change.to !== change.from) this.limiter.setRate(host, change.to);
     if (change.regimeChanged) this.options.logger.info(describeChange(host, change));
@@ -55,10 +58,14 @@ export class HostRates {
   private controller(host: string): RateController {
     let controller = this.controllers.get(host);
     if (!controller) {
-      controller = new RateController(this.options.settings, this.options.now);
+      controller = new RateController(
+        { ...this.options.settings, shared: this.limiter.shared },
+        this.options.now,
+      );
       this.controllers.set(host, controller);
-      // The limiter starts a host at the configured gap; the controller's start rate wins.
-      this.limiter.setRate(host, controller.rate);
+      // The limiter starts a host at the configured gap; the controller's start rate wins, unless
+      // a fleet already has a rate for the host (a joining worker must not reset it).
+      this.limiter.startRate(host, controller.rate);
     }
     return controller;
   }

@@ -41,8 +41,9 @@ export class MemoryFleetBudget implements FleetBudget {
     return this.rates.get(host);
   }
 
-  async setRate(host: string, ratePerSecond: number): Promise<void> {
+  async setRate(host: string, ratePerSecond: number, options?: { ifUnset?: boolean }): Promise<void> {
     if (!(ratePerSecond > 0)) throw new RangeError(`rate must be above 0, got ${ratePerSecond}`);
+    if (options?.ifUnset && this.rates.has(host)) return;
     this.rates.set(host, ratePerSecond);
   }
 

@@ -15,6 +15,11 @@ export interface RateControlSettings {
   minRate: number;
   /** Never faster than this (Infinity: no ceiling). */
   maxRate: number;
+  /**
+   * The rate is a fleet's (a shared budget): this worker's own starts are only its share, so the
+   * rate counts as used when its requests waited for the budget, and a cut halves the fleet's rate.
+   */
+  shared?: boolean;
 }
 
 /**
@@ -81,6 +86,8 @@ export class RateController {
   private intervalStart: number;
   private startsInInterval = 0;
   private goodInInterval = 0;
+  /** Starts in this interval that left others of this worker waiting: the budget, not demand, bounded them. */
+  private backloggedInInterval = 0;
   /** Start times of recent requests, to know the rate actually sent. */
   private readonly starts: number[] = [];
   /** The kinds of the recent answers since the last cut. */
@@ -109,11 +116,12 @@ export class RateController {
     return this.pushedAt?.rate;
   }
 
-  /** A request to the host starts now. */
-  started(): void {
+  /** A request to the host starts now; `backlogged`: others of this worker still wait for the budget. */
+  started(backlogged = false): void {
     const at = this.now();
     this.starts.push(at);
     this.startsInInterval++;
+    if (backlogged) this.backloggedInInterval++;
     const keep = at - this.windowMs();
     while (this.starts.length > 0 && this.starts[0] < keep) this.starts.shift();
   }
@@ -139,6 +147,11 @@ export class RateController {
       most = Math.max(most, last - first + 1);
     }
     return Math.max(this.sentRate(), (most * 1000) / PEAK_WINDOW_MS);
+  }
+
+  /** Another worker of the fleet moved the shared rate: go on from there. */
+  adopt(rate: number): void {
+    if (rate > 0) this.current = clamp(rate, this.settings.minRate, this.settings.maxRate);
   }
 
   /**
@@ -183,7 +196,8 @@ export class RateController {
 
   private cut(reason: string): RateChange {
     const at = this.now();
-    const sent = Math.min(this.current, this.peakRate());
+    // A fleet's rate is spent by all its workers: this one's peak is only its share.
+    const sent = this.settings.shared ? this.current : Math.min(this.current, this.peakRate());
     // The point to stay under is what we actually sent at the most: a rate never used is no evidence.
     this.pushedAt = { rate: Math.max(sent, this.settings.minRate), at };
     this.lastCutAt = at;
@@ -200,7 +214,11 @@ export class RateController {
     const intervalMs = Math.max(INTERVAL_MS, INTERVAL_GAPS * gap);
     const elapsed = at - this.intervalStart;
     if (elapsed < intervalMs) return undefined;
-    const used = this.startsInInterval >= UTILISATION * ((this.current * elapsed) / 1000);
+    // A worker's share of a fleet's rate brings fewer answers: wait until there are enough to judge.
+    if (this.settings.shared && this.goodInInterval < GOOD_PER_RAISE) return undefined;
+    const used = this.settings.shared
+      ? this.backloggedInInterval * 2 >= this.startsInInterval && this.startsInInterval > 0
+      : this.startsInInterval >= UTILISATION * ((this.current * elapsed) / 1000);
     const good = this.goodInInterval >= GOOD_PER_RAISE;
     this.resetInterval(at);
     if (!used || !good || !Number.isFinite(this.current)) return undefined;
@@ -230,6 +248,7 @@ export class RateController {
     this.intervalStart = at;
     this.startsInInterval = 0;
     this.goodInInterval = 0;
+    this.backloggedInInterval = 0;
   }
 
   private move(to: number, regime: Regime, reason: string): RateChange {

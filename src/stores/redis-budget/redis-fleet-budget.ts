@@ -59,9 +59,14 @@ export class RedisFleetBudget implements FleetBudget {
     return rate > 0 ? rate : undefined;
   }
 
-  async setRate(host: string, ratePerSecond: number): Promise<void> {
+  async setRate(host: string, ratePerSecond: number, options?: { ifUnset?: boolean }): Promise<void> {
     if (!(ratePerSecond > 0)) throw new RangeError(`rate must be above 0, got ${ratePerSecond}`);
-    await this.call(() => this.client.hset(this.keys.rates, host, String(ratePerSecond)));
+    const value = String(ratePerSecond);
+    await this.call(() =>
+      options?.ifUnset
+        ? this.client.hsetnx(this.keys.rates, host, value)
+        : this.client.hset(this.keys.rates, host, value),
+    );
   }
 
   async close(): Promise<void> {

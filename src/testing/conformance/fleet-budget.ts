@@ -87,6 +87,11 @@ export function fleetBudgetConformance(name: string, factory: () => Promise<Flee
       expect(await b.rate(HOST)).toBe(7.5);
       await b.setRate(HOST, 3);
       expect(await a.rate(HOST)).toBe(3);
+      // a worker that joins proposes its start rate; the fleet's stays
+      await b.setRate(HOST, 2, { ifUnset: true });
+      expect(await a.rate(HOST)).toBe(3);
+      await b.setRate('new.example', 2, { ifUnset: true });
+      expect(await a.rate('new.example')).toBe(2);
       expect(await a.rate('other.example')).toBeUndefined();
       await expect(a.setRate(HOST, 0)).rejects.toBeInstanceOf(RangeError);
       await expect(a.take(HOST, -1)).rejects.toBeInstanceOf(RangeError);
