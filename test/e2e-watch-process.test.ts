@@ -1,0 +1,254 @@
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { ProfileSnapshot } from '../src/core/result-store.js';
+import { openResultStore, openStateStore } from '../src/stores/open.js';
+import { manualClock, type Replica, startReplica, type UserTruth } from '../src/testing/replica/index.js';
+import { type CliRun, startCli, waitFor } from './helpers/cli-process.js';
+import { PROFILE_FIELDS_API } from './helpers/truth-fields.js';
+import {
+  articleDiff,
+  articleTimelines,
+  listedAt,
+  type UpWindow,
+  upTimeWithin,
+} from './helpers/watch-history.js';
+
+/*
+ * `csdn-crawl run --watch` as a real process on a replica that lives, for about three replica days
+ * in about 45 s: stopped by one signal, restarted, SIGKILLed mid-crawl, restarted, stopped again.
+ * Then the stores are read back: one snapshot per due period, article histories equal to the
+ * truth at the crawl times, deleted articles marked.
+ *
+ * Timing: a replica day is 15 s of real time; every user is due 5 s (8 replica hours) after each
+ * crawl (`adaptive: false`, jitter 0: the expectation is exact). The replica's world moves in
+ * steps of one real second (its clock is the wall clock cut to whole seconds), so the world a
+ * crawl saw is one of the few steps between the moment it could start and the moment it was
+ * stored: the check needs no assumption about how long a crawl takes.
+ */
+
+const DAY = 86_400_000;
+const REAL_DAY_MS = 15_000;
+const STEP_MS = 1000;
+const PERIOD_MS = 5000;
+const SEED = 42;
+const OTHERS = 11;
+
+const stepped = (wallMs: number) => Math.floor(wallMs / STEP_MS) * STEP_MS;
+
+/** Users whose articles get deleted early in the run, and lively or quiet ones that stay all along. */
+async function pickUsers(): Promise<{ deleting: string[]; others: string[] }> {
+  // The same seed is the same world at every moment: a replica on a manual clock reads it ahead.
+  const probe = await startReplica({
+    users: 2000,
+    seed: SEED,
+    maxArticlesPerUser: 100,
+    clock: manualClock(),
+  });
+  try {
+    const t0 = probe.now();
+    const deleting: string[] = [];
+    const others: string[] = [];
+    for (const name of probe.usernames) {
+      const early = probe.truth(name, t0 + 0.3 * DAY);
+      const late = probe.truth(name, t0 + 2 * DAY);
+      // Users that vanish are another story (not found): keep to those that stay well past the run.
+      if (!early || !late || !probe.truth(name, t0 + 6 * DAY)) continue;
+      const kept = new Set(late.articles.map((a) => a.articleId));
+      if (early.articles.some((a) => !kept.has(a.articleId))) deleting.push(name);
+      else if (others.length < OTHERS) others.push(name);
+    }
+    return { deleting, others };
+  } finally {
+    await probe.close();
+  }
+}
+
+describe('run --watch as a real process on a living replica', () => {
+  let replica: Replica;
+  let users: string[];
+  let deleting: string[];
+  const root = mkdtempSync(path.join(tmpdir(), 'csdn-watch-'));
+  const dir = path.join(root, 'data');
+
+  beforeAll(async () => {
+    const picked = await pickUsers();
+    deleting = picked.deleting;
+    users = [...picked.deleting, ...picked.others];
+    replica = await startReplica({
+      users: 2000,
+      seed: SEED,
+      maxArticlesPerUser: 100,
+      clock: () => stepped(Date.now()),
+      timeScale: DAY / REAL_DAY_MS,
+      // Every answer takes a little while, so a kill right after a request lands mid-crawl.
+      faults: { latencyMs: 60, jitterMs: 10 },
+    });
+  });
+  afterAll(async () => {
+    await replica?.close();
+    rmSync(root, { recursive: true, force: true });
+  });
+
+  /** The replica time at a wall-clock reading of the crawler (the replica's clock is stepped). */
+  const replicaAt = (wallMs: number) => replica.timeAt(stepped(wallMs));
+  /** Wall-clock time at which the replica reaches `days` replica days. */
+  const untilReplicaDay = (days: number) =>
+    waitFor(() => replica.now() - replica.timeAt(0) >= days * DAY, 60_000, `replica day ${days}`);
+
+  it('keeps one snapshot per due period through a signal, a restart and a kill, equal to the truth', async () => {
+    expect(deleting.length).toBeGreaterThanOrEqual(2);
+    const idsFile = path.join(root, 'ids.txt');
+    writeFileSync(idsFile, `${users.join('\n')}\n`);
+    const config = path.join(root, 'config.json');
+    writeFileSync(
+      config,
+      JSON.stringify({
+        politeness: { maxInFlightPerHost: 4, minDelayMs: 0 },
+        requestTimeoutMs: 5000,
+        leaseMs: 30_000,
+        graph: { follows: false, fans: false },
+        refresh: {
+          every: PERIOD_MS,
+          notfoundEvery: PERIOD_MS,
+          min: PERIOD_MS,
+          max: PERIOD_MS,
+          jitter: 0,
+          adaptive: false,
+        },
+      }),
+    );
+    const args = ['run', '--watch', '--base-url', replica.url, '--data-dir', dir, '--config', config];
+    const common = [...args, '--driver', 'http', '--concurrency', '4'];
+    const windows: UpWindow[] = [];
+    const spawns: number[] = [];
+
+    /** Starts a run; its up-window opens at its first request to the replica. */
+    async function start(extra: string[] = []): Promise<{ run: CliRun; window: UpWindow }> {
+      const before = replica.stats().total;
+      spawns.push(Date.now());
+      const run = startCli([...common, ...extra]);
+      await waitFor(() => replica.stats().total > before || run.child.exitCode !== null, 30_000, 'a request');
+      expect(run.child.exitCode, run.output()).toBeNull();
+      const window = { from: Date.now(), to: Number.POSITIVE_INFINITY };
+      windows.push(window);
+      return { run, window };
+    }
+
+    // 1. First run: every user crawled once and refreshed a few times; one SIGINT stops it.
+    const a = await start(['--ids-file', idsFile]);
+    await untilReplicaDay(0.9);
+    a.window.to = Date.now();
+    a.run.child.kill('SIGINT');
+    const exitA = await a.run.exit;
+    expect(exitA.code, a.run.output()).toBe(130);
+    expect(a.run.output()).toMatch(/SIGINT: stopping/);
+    expect(a.run.output()).not.toMatch(/second SIGINT/);
+
+    // 2. Restarted without IDs: it picks up what is due; SIGKILLed right after a request went out.
+    const b = await start();
+    await untilReplicaDay(1.8);
+    const seen = replica.stats().total;
+    await waitFor(() => replica.stats().total !== seen, 30_000, 'a request to kill during');
+    b.run.child.kill('SIGKILL');
+    b.window.to = Date.now();
+    expect((await b.run.exit).signal).toBe('SIGKILL');
+    const state = await openStateStore(path.join(dir, 'state.sqlite'));
+    const afterKill = await state.counts();
+    await state.close();
+    // Killed mid-crawl: the leases it held are still there for the next run to recover.
+    expect(afterKill.leased, b.run.output()).toBeGreaterThan(0);
+
+    // 3. Restarted again; SIGTERM ends the watch.
+    const c = await start();
+    await untilReplicaDay(2.9);
+    c.window.to = Date.now();
+    c.run.child.kill('SIGTERM');
+    const exitC = await c.run.exit;
+    expect(exitC.code, c.run.output()).toBe(143);
+    expect(c.run.output()).toMatch(/SIGTERM: stopping/);
+
+    await checkStores(users, windows, spawns);
+  });
+
+  async function checkStores(names: string[], windows: UpWindow[], spawns: number[]) {
+    const state = await openStateStore(path.join(dir, 'state.sqlite'));
+    const results = await openResultStore(path.join(dir, 'results.sqlite'));
+    try {
+      const counts = await state.counts();
+      expect(counts).toMatchObject({ leased: 0, failed: 0, notfound: 0 });
+      expect(counts.done + counts.pending).toBe(names.length);
+      const timelines = await articleTimelines(results);
+      const problems: string[] = [];
+      let crawls = 0;
+      let exact = 0;
+      let deletionsMarked = 0;
+      const end = windows[windows.length - 1].to;
+      /** The run a crawl at `at` belonged to started no earlier than this. */
+      const runStart = (at: number) => Math.max(...spawns.filter((s) => s <= at));
+
+      for (const name of names) {
+        const snapshots: ProfileSnapshot[] = await results.getSnapshots(name);
+        const times = snapshots.map((s) => s.crawledAt);
+        if (times.length < 3) problems.push(`${name}: only ${times.length} snapshots`);
+        // One snapshot per due period: none before its due time (no duplicate), and none
+        // skipped (the next one came within one period of up-time after it was due).
+        for (let i = 0; i < times.length; i++) {
+          const due = times[i] + PERIOD_MS;
+          const next = i + 1 < times.length ? times[i + 1] : end;
+          if (i + 1 < times.length && next < due)
+            problems.push(`${name}: crawled at ${next}, due only at ${due}`);
+          if (upTimeWithin(windows, due, next) >= PERIOD_MS)
+            problems.push(`${name}: due at ${due}, not crawled for a whole period of up-time`);
+        }
+        const record = await state.get(name);
+        const last = times[times.length - 1];
+        if (record?.set === 'done' && record.dueAt !== last + PERIOD_MS)
+          problems.push(`${name}: due at ${record.dueAt}, expected ${last + PERIOD_MS}`);
+        else if (record?.set !== 'done' && record?.set !== 'pending')
+          problems.push(`${name}: in ${record?.set}`);
+
+        // The history at each crawl time equals the truth of a moment that crawl could have seen.
+        const lines = timelines.get(name) ?? [];
+        for (let i = 0; i < times.length; i++) {
+          const at = times[i];
+          const from = Math.max(runStart(at), i > 0 ? times[i - 1] + PERIOD_MS : 0);
+          const stored = listedAt(lines, at);
+          const matches: number[] = [];
+          for (let step = stepped(at); step >= stepped(from); step -= STEP_MS) {
+            const truth = replica.truth(name, replica.timeAt(step)) as UserTruth;
+            if (!articleDiff(stored, truth)) matches.push(step);
+          }
+          crawls++;
+          if (matches[0] === stepped(at)) exact++;
+          if (matches.length === 0) {
+            const truth = replica.truth(name, replicaAt(at)) as UserTruth;
+            problems.push(`${name} at ${at}: ${articleDiff(stored, truth)}`);
+          }
+          // The profile of the same crawl, from the same few moments.
+          const profileOk = [...Array(Math.floor((stepped(at) - stepped(from)) / STEP_MS) + 1).keys()].some(
+            (k) => {
+              const truth = replica.truth(name, replica.timeAt(stepped(at) - k * STEP_MS)) as UserTruth;
+              return PROFILE_FIELDS_API.every((f) => snapshots[i][f] === truth.profile[f]);
+            },
+          );
+          if (!profileOk) problems.push(`${name} at ${at}: profile differs from the truth`);
+        }
+        for (const line of lines) {
+          if (line.deletedAt === undefined) continue;
+          deletionsMarked++;
+          if (!times.includes(line.deletedAt))
+            problems.push(`${name}.${line.articleId}: deletedAt ${line.deletedAt} is no crawl time`);
+        }
+      }
+      expect(problems.slice(0, 10)).toEqual([]);
+      // Deleted articles were seen, and marked by the crawl that first missed them.
+      expect(deletionsMarked).toBeGreaterThanOrEqual(deleting.length);
+      console.log(`watch e2e: ${crawls} crawls checked, ${exact} equal to the truth at their own step`);
+    } finally {
+      await results.close();
+      await state.close();
+    }
+  }
+});
