@@ -196,6 +196,19 @@ export function createUserAttempts(deps: UserAttemptDeps): UserAttempts {
       }
       const at = now();
       await store(results.saveOutcome(id, decision.outcome, decision.reason, at), 'results.saveOutcome');
+      if (decision.outcome === 'failed' && lease.refresh) {
+        // The store keeps the last good crawl's data; a watch left unattended for weeks should
+        // try again soon rather than wait for someone to type `retry`.
+        const dueAt = planner.afterFailedRefresh(id, at);
+        await outcomes.retryLater(id, previous?.status === 'notfound' ? 'notfound' : 'done', dueAt);
+        const code = errorCode(error);
+        log.warn(`${id} failed: ${decision.reason}; refresh again at ${new Date(dueAt).toISOString()}`, {
+          user: id,
+          code,
+        });
+        emitter.emit('userFailed', { id, reason: decision.reason, code });
+        return;
+      }
       const dueAt = planner.afterOutcome(id, decision.outcome, at);
       await outcomes.complete(id, decision.outcome, decision.reason, dueAt);
       if (decision.outcome === 'notfound') emitter.emit('userNotFound', { id, ms: Date.now() - t0 });
