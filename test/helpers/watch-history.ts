@@ -69,6 +69,32 @@ export function articleDiff(stored: Map<string, Counters>, truth: UserTruth): st
   return undefined;
 }
 
+/**
+ * The first difference that no single moment explains, field by field: the same articles as one
+ * of the truths, and each counter equal to that article's counter in one of them (a crawl whose
+ * reads span a change of the world may hold one article's counters from its first read).
+ */
+export function mixedDiff(stored: Map<string, Counters>, truths: UserTruth[]): string | undefined {
+  const ids = [...stored.keys()].sort().join();
+  if (
+    !truths.some(
+      (t) =>
+        t.articles
+          .map((a) => a.articleId)
+          .sort()
+          .join() === ids,
+    )
+  )
+    return `articles ${[...stored.keys()].join()} listed at no moment`;
+  for (const [id, got] of stored) {
+    for (const key of Object.keys(got) as (keyof Counters)[]) {
+      const values = truths.flatMap((t) => t.articles.filter((a) => a.articleId === id).map((a) => a[key]));
+      if (!values.includes(got[key])) return `${id}.${key}: stored ${got[key]}, truth ${values.join(' or ')}`;
+    }
+  }
+  return undefined;
+}
+
 /** A span of wall-clock time during which a crawler process was up (from its first request to its stop signal). */
 export interface UpWindow {
   from: number;
