@@ -156,6 +156,14 @@ describe('user attempt', () => {
     }
   });
 
+  it('a failed refresh stored before a crash is scheduled again without crawling', async () => {
+    const t = setup(async () => result('u1'));
+    t.store({ status: 'failed', lastCrawledAt: 1000, lastGoodCrawledAt: 400 } as StoredUser);
+    await t.attempts.crawl(lease, t.slot);
+    expect(t.calls()).toBe(0);
+    expect(t.log).toEqual(['retryLater u1 done 1500']);
+  });
+
   it('a missing user ends notfound at once', async () => {
     const t = setup(async () => {
       throw new NotFoundError('no such user');

@@ -71,6 +71,11 @@ export function createUserAttempts(deps: UserAttemptDeps): UserAttempts {
   async function lookupStored(id: string, depth: number, since: number) {
     const stored = await store(results.getUser(id), 'results.getUser');
     if (!stored || stored.lastCrawledAt < since) return { completed: false, previous: stored };
+    if (stored.status === 'failed' && stored.lastGoodCrawledAt !== undefined) {
+      // A refresh that failed just before a crash (its data kept): scheduled as crawlOne would have.
+      await outcomes.retryLater(id, 'done', planner.afterFailedRefresh(id, stored.lastCrawledAt));
+      return { completed: true, previous: stored };
+    }
     if (stored.status === 'done') {
       const edges = await store(results.getEdges(id), 'results.getEdges');
       await outcomes.addDiscovered(id, depth, edges.follows, edges.fans);
