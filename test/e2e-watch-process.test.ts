@@ -95,7 +95,19 @@ describe('run --watch as a real process on a living replica', () => {
       faults: { latencyMs: 60, jitterMs: 10 },
     });
   });
+  /** Every crawler started: one a failed assertion left running is killed before the replica closes. */
+  const started: CliRun[] = [];
+  const track = (run: CliRun) => {
+    started.push(run);
+    return run;
+  };
   afterAll(async () => {
+    for (const run of started) {
+      if (run.child.exitCode === null && run.child.signalCode === null) {
+        run.child.kill('SIGKILL');
+        await run.exit;
+      }
+    }
     await replica?.close();
     rmSync(root, { recursive: true, force: true });
   });
@@ -137,7 +149,7 @@ describe('run --watch as a real process on a living replica', () => {
     async function start(extra: string[] = []): Promise<{ run: CliRun; window: UpWindow }> {
       const before = replica.stats().total;
       spawns.push(Date.now());
-      const run = startCli([...common, ...extra]);
+      const run = track(startCli([...common, ...extra]));
       await waitFor(() => replica.stats().total > before || run.child.exitCode !== null, 30_000, 'a request');
       expect(run.child.exitCode, run.output()).toBeNull();
       const window = { from: Date.now(), to: Number.POSITIVE_INFINITY };
@@ -203,7 +215,7 @@ describe('run --watch as a real process on a living replica', () => {
     // Everyone due (Keyv keeps due times to the second): the run refreshes every user.
     await waitFor(() => Date.now() > lastDue + 1000, 30_000, 'every user due');
     heldAt = (clockStart as number) + 0.2 * REAL_DAY_MS;
-    const run = startCli(runArgs);
+    const run = track(startCli(runArgs));
     const { code } = await run.exit;
     expect(code, run.output()).toBe(0);
     const results = await openResultStore(path.join(dir, 'results.sqlite'));
