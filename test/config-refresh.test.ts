@@ -30,6 +30,14 @@ describe('config: refresh and watch', () => {
     expect(() => resolveConfig(layer({ refresh: { min: '2d' } }))).toThrow(/min <= every <= max/);
   });
 
+  it('takes intervals down to a second (tests and demos), not below', () => {
+    const config = resolveConfig(
+      layer({ refresh: { every: '4s', min: '2s', max: '1m', notfoundEvery: 1000 } }),
+    );
+    expect(config.refresh).toMatchObject({ every: 4000, min: 2000, max: 60_000, notfoundEvery: 1000 });
+    expect(() => resolveConfig(layer({ refresh: { min: '500ms' } }))).toThrow(/refresh\.min/);
+  });
+
   it('a misspelt refresh key names the right one', () => {
     expect(() => resolveConfig(layer({ refresh: { evrey: '1h' } }))).toThrow(/did you mean "refresh.every"/);
   });

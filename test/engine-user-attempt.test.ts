@@ -41,6 +41,9 @@ function setup(crawl: (call: number) => Promise<UserResult>, more: Partial<UserA
     async release(id, _code, reason, pause) {
       log.push(`release ${id} ${reason}${pause ? ' +pause' : ''}`);
     },
+    async retryLater(id, set, dueAt) {
+      log.push(`retryLater ${id} ${set} ${dueAt}`);
+    },
     async addDiscovered(from, depth, follows) {
       log.push(`discover ${from} ${depth} ${follows?.join(',')}`);
     },
@@ -73,6 +76,7 @@ function setup(crawl: (call: number) => Promise<UserResult>, more: Partial<UserA
     planner: {
       afterDone: async () => 2000,
       afterOutcome: (_id, outcome) => (outcome === 'failed' ? undefined : 3000),
+      afterFailedRefresh: (_id, at) => at + 500,
     },
     now: () => 1000,
     contexts,
@@ -137,6 +141,29 @@ describe('user attempt', () => {
     expect(t.events[0]).toMatchObject({ name: 'userFailed', event: { id: 'u1', code: 'NETWORK' } });
   });
 
+  it('a refresh that fails goes back to its final set, due again soon, and counts as failed', async () => {
+    const refresh = { ...lease, refresh: true };
+    for (const previous of ['done', 'failed', 'notfound'] as const) {
+      const t = setup(async () => {
+        throw new NetworkError('reset');
+      });
+      t.store({ status: previous, lastCrawledAt: 500 } as StoredUser);
+      await t.attempts.crawl(refresh, t.slot);
+      const set = previous === 'notfound' ? 'notfound' : 'done';
+      // The failure is on record in the results; the state keeps the user scheduled.
+      expect(t.log).toEqual(['saveOutcome u1 failed', `retryLater u1 ${set} 1500`]);
+      expect(t.events[0]).toMatchObject({ name: 'userFailed', event: { id: 'u1', code: 'NETWORK' } });
+    }
+  });
+
+  it('a failed refresh stored before a crash is scheduled again without crawling', async () => {
+    const t = setup(async () => result('u1'));
+    t.store({ status: 'failed', lastCrawledAt: 1000, lastGoodCrawledAt: 400 } as StoredUser);
+    await t.attempts.crawl(lease, t.slot);
+    expect(t.calls()).toBe(0);
+    expect(t.log).toEqual(['retryLater u1 done 1500']);
+  });
+
   it('a missing user ends notfound at once', async () => {
     const t = setup(async () => {
       throw new NotFoundError('no such user');
@@ -156,6 +183,7 @@ describe('user attempt', () => {
           released.push(`${id} ${reason}${pause ? ' +pause' : ''}`);
         },
         addDiscovered: async () => {},
+        retryLater: async () => {},
       },
     });
     await expect(t.attempts.crawl(lease, t.slot)).resolves.toBeUndefined();

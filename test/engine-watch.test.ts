@@ -101,6 +101,49 @@ describe('engine: refreshes when due', () => {
     expect((await stores.results.getSnapshots(changed)).length).toBe(2);
   });
 
+  it('a refresh that fails keeps the earlier data and is tried again refresh.min later', async () => {
+    let broken = false;
+    site = await startTinySite({
+      users: tinyUsers(2),
+      hook: (_req, res, id) => {
+        if (!broken || id !== 'u1') return false;
+        res.writeHead(500).end('down for u1');
+        return true;
+      },
+    });
+    stores = await openTestStores();
+    const T0 = Date.now();
+    const clock = { now: T0 };
+    await engineAt(clock, { ids: ['u0', 'u1'] }).run();
+    const firstDue = (await stores.state.get('u1'))?.dueAt as number;
+
+    broken = true;
+    clock.now = Math.max(firstDue, (await stores.state.get('u0'))?.dueAt as number) + MINUTE;
+    const failedAt = clock.now;
+    const refresh = await engineAt(clock).run();
+    expect(refresh).toMatchObject({ done: 1, failed: 1, stoppedBy: 'drained' });
+    // Still scheduled (not left in failed for `retry`): refresh.min (6 h) later, with its jitter.
+    expect(await stores.state.get('u1')).toMatchObject({
+      set: 'done',
+      dueAt: dueAfter('u1', failedAt, 6 * H, 0.1),
+    });
+    expect((await stores.state.counts()).failed).toBe(0);
+    const stored = await stores.results.getUser('u1');
+    expect(stored).toMatchObject({ status: 'failed', lastGoodCrawledAt: T0 });
+    expect(stored?.reason).toMatch(/HTTP 500/);
+
+    // Healed: the next due run refreshes it as usual.
+    broken = false;
+    // Keyv keeps due times to the second: due from the end of that second.
+    clock.now = dueAfter('u1', failedAt, 6 * H, 0.1) + 1000;
+    expect(await engineAt(clock).run()).toMatchObject({ done: 1, failed: 0 });
+    expect(await stores.results.getUser('u1')).toMatchObject({
+      status: 'done',
+      lastGoodCrawledAt: clock.now,
+    });
+    expect((await stores.results.getSnapshots('u1')).length).toBe(2);
+  });
+
   it('watching: sleeps with nothing due, wakes when a user comes due, stops on stop()', async () => {
     const users = tinyUsers(2);
     site = await startTinySite({ users });

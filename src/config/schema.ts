@@ -175,18 +175,19 @@ const snapshotsSchema = z
  * Profiles over time (docs/watching.md): when done and notfound users are crawled again. Daily by
  * default, as CSDN's counters move daily and a day is what a cron job runs at; an unchanged user
  * backs off to a week, a changing one comes back down to 6 hours (4 per day is plenty for charts
- * and cheap for the site). Durations: milliseconds or text (`'6h'`, `'7d'`).
+ * and cheap for the site). Durations: milliseconds or text (`'6h'`, `'7d'`), at least a second: under a
+ * minute is for tests and demos on a replica whose day passes in seconds.
  */
 const refreshSchema = z
   .object({
     /** Interval of a user's first refresh (and of every one with `adaptive: false`). */
-    every: durationMs(60_000).default('24h'),
+    every: durationMs(1000).default('24h'),
     /** Interval of a user judged not found: a deleted or renamed account rarely comes back. */
-    notfoundEvery: durationMs(60_000).default('7d'),
+    notfoundEvery: durationMs(1000).default('7d'),
     /** Shortest interval of a user whose data keeps changing. */
-    min: durationMs(60_000).default('6h'),
+    min: durationMs(1000).default('6h'),
     /** Longest interval of a user whose data does not change. */
-    max: durationMs(60_000).default('7d'),
+    max: durationMs(1000).default('7d'),
     /**
      * Due times spread by ± this fraction (a factor fixed per user), so users added together do
      * not all come due in the same minute. At most 0.2, so the interval stays readable from the state.

@@ -59,8 +59,8 @@ export interface CompleteOptions {
  *   A claimed due ID leaves the due index; its lease is like any other (renewed, released to
  *   pending on stop with `enqueuedAt` kept, taken by another worker once it expires).
  * - `remove`, `add(…, { recrawl: true })` and `retryFailed('notfound')` unschedule the ID.
- * Keyv stores keep due times at minute granularity: an ID is due from the end of the minute its
- * `dueAt` falls in (never early, at most a minute late), and `dueSummary` counts the same way;
+ * Keyv stores keep due times at second granularity: an ID is due from the end of the second its
+ * `dueAt` falls in (never early, at most a second late), and `dueSummary` counts the same way;
  * Redis is exact to the millisecond.
  */
 export interface ClaimOptions {
@@ -149,7 +149,7 @@ export interface StateStore {
   counts(): Promise<SetCounts>;
   /**
    * Refreshes due now, soon and later (cost independent of the number of IDs). Every store of this
-   * package has it; Keyv stores count at minute granularity (see `ClaimOptions`).
+   * package has it; Keyv stores count at second granularity (see `ClaimOptions`).
    */
   dueSummary(now?: number): Promise<DueSummary>;
   /** Page through one set. */

@@ -30,6 +30,11 @@ export interface Outcomes {
   /** `dueAt`: the next refresh (refresh-planner.ts); none for failed users. */
   complete(id: string, outcome: FinalOutcome, reason?: string, dueAt?: number, code?: string): Promise<void>;
   /**
+   * A refresh that failed: back to the final set it was refreshed from, due again at `dueAt`, and
+   * counted as failed. Not the failed set: that holds users left for `retry`, with no due time.
+   */
+  retryLater(id: string, set: 'done' | 'notfound', dueAt: number, code?: string): Promise<void>;
+  /**
    * Never throws: an ID that cannot be released comes back when its lease expires. `code` is the
    * error code that caused it (`ABORTED` for a stop): a bounded label for metrics, unlike `reason`.
    */
@@ -39,13 +44,20 @@ export interface Outcomes {
 
 export function createOutcomes(deps: OutcomesDeps): Outcomes {
   const { state, store, workerId, meter, discovery, emitter, log } = deps;
+  const lostLease = (id: string) =>
+    log.warn(`lease on ${id} was lost before completion; another worker owns it now`, { user: id });
   return {
     async complete(id, outcome, reason, dueAt, code) {
       const options = dueAt === undefined ? undefined : { dueAt };
       const held = await store(state.complete(workerId, id, outcome, reason, options), 'state.complete');
-      if (!held)
-        log.warn(`lease on ${id} was lost before completion; another worker owns it now`, { user: id });
+      if (!held) lostLease(id);
       meter.finished(outcome, code);
+    },
+
+    async retryLater(id, set, dueAt, code) {
+      const held = await store(state.complete(workerId, id, set, undefined, { dueAt }), 'state.complete');
+      if (!held) lostLease(id);
+      meter.finished('failed', code);
     },
 
     async release(id, code, reason, pauseClaims = false) {

@@ -1,6 +1,7 @@
 /**
  * The due time a user gets when it reaches a final set: done users by the adaptive cadence,
- * notfound users at their slower fixed cadence, failed users none (they wait for `retry`).
+ * notfound users at their slower fixed cadence, failed users none (they wait for `retry`), except
+ * a failed refresh, which is tried again `refresh.min` later.
  * Reading what changed costs little: the stored profile is the read the attempt makes anyway
  * (`completeIfStored`), and the stored articles are read only when the profile's counters are all
  * unchanged (one indexed read of the rows the save then rewrites).
@@ -31,6 +32,8 @@ export interface RefreshPlanner {
   ): Promise<number>;
   /** The due time after a final outcome without data, or after completing a stored result; undefined for failed. */
   afterOutcome(id: string, outcome: 'done' | 'notfound' | 'failed', at: number): number | undefined;
+  /** The due time of a refresh that failed at `at`: `refresh.min` later, so a watch tries again soon. */
+  afterFailedRefresh(id: string, at: number): number;
 }
 
 export function createRefreshPlanner(deps: RefreshPlannerDeps): RefreshPlanner {
@@ -59,6 +62,9 @@ export function createRefreshPlanner(deps: RefreshPlannerDeps): RefreshPlanner {
           ? nextIntervalMs(refresh, { previousMs: undefined, changed: undefined })
           : refresh.notfoundEveryMs;
       return dueAfter(id, at, interval, refresh.jitter);
+    },
+    afterFailedRefresh(id, at) {
+      return dueAfter(id, at, refresh.minMs, refresh.jitter);
     },
   };
 }

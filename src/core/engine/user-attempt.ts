@@ -71,6 +71,11 @@ export function createUserAttempts(deps: UserAttemptDeps): UserAttempts {
   async function lookupStored(id: string, depth: number, since: number) {
     const stored = await store(results.getUser(id), 'results.getUser');
     if (!stored || stored.lastCrawledAt < since) return { completed: false, previous: stored };
+    if (stored.status === 'failed' && stored.lastGoodCrawledAt !== undefined) {
+      // A refresh that failed just before a crash (its data kept): scheduled as crawlOne would have.
+      await outcomes.retryLater(id, 'done', planner.afterFailedRefresh(id, stored.lastCrawledAt));
+      return { completed: true, previous: stored };
+    }
     if (stored.status === 'done') {
       const edges = await store(results.getEdges(id), 'results.getEdges');
       await outcomes.addDiscovered(id, depth, edges.follows, edges.fans);
@@ -196,6 +201,19 @@ export function createUserAttempts(deps: UserAttemptDeps): UserAttempts {
       }
       const at = now();
       await store(results.saveOutcome(id, decision.outcome, decision.reason, at), 'results.saveOutcome');
+      if (decision.outcome === 'failed' && lease.refresh) {
+        // The store keeps the last good crawl's data; a watch left unattended for weeks should
+        // try again soon rather than wait for someone to type `retry`.
+        const dueAt = planner.afterFailedRefresh(id, at);
+        const code = errorCode(error);
+        await outcomes.retryLater(id, previous?.status === 'notfound' ? 'notfound' : 'done', dueAt, code);
+        log.warn(`${id} failed: ${decision.reason}; refresh again at ${new Date(dueAt).toISOString()}`, {
+          user: id,
+          code,
+        });
+        emitter.emit('userFailed', { id, reason: decision.reason, code });
+        return;
+      }
       const dueAt = planner.afterOutcome(id, decision.outcome, at);
       const code = errorCode(error);
       await outcomes.complete(id, decision.outcome, decision.reason, dueAt, code);

@@ -6,8 +6,8 @@ import { itemKey, type Work } from './work.js';
 const CHUNK = 2000;
 
 /**
- * Takes up to `want` IDs due at `now` out of the due index, earliest minute first, and moves the
- * cursor past the minutes it emptied. Each comes back ready to lease: unscheduled, `refresh` set,
+ * Takes up to `want` IDs due at `now` out of the due index, earliest second first, and moves the
+ * cursor past the seconds it emptied. Each comes back ready to lease: unscheduled, `refresh` set,
  * attempts reset and `enqueuedAt` = its due time (a result stored after that answers the refresh).
  */
 export async function takeDue(work: Work, want: number, now: number): Promise<Taken[]> {

@@ -3,27 +3,30 @@ import { itemKey, type KeyvRecord, metaKey, recKey, type Work } from './work.js'
 
 /*
  * The due index on a key-value store (layout next to work.ts's):
- *   D:<slot>            one list per due minute (`slot` = dueAt rounded up to the minute, in
- *                       minutes since the epoch), with the usual L:/I: keys; an ID's record keeps
+ *   DS:<slot>           one list per due second (`slot` = dueAt rounded up to the second, in
+ *                       seconds since the epoch), with the usual L:/I: keys; an ID's record keeps
  *                       `dueAt` and `dueIndex`, its place in that list
- *   N:m:<slot> N:h:<hour> N:d:<day>
- *                       how many IDs are due in that minute, hour and day (absent when none)
- *   DQ                  {c, m, n}: the lowest slot that may hold IDs (the cursor), the highest slot
+ *   C:s:<slot> C:m:<minute> C:h:<hour> C:d:<day>
+ *                       how many IDs are due in that second, minute, hour and day (absent when none)
+ *   DQS                 {c, m, n}: the lowest slot that may hold IDs (the cursor), the highest slot
  *                       scheduled, and how many IDs are scheduled (absent when none)
- * A claim reads the counters from the cursor on, skipping empty days, hours and minutes a bucket at
- * a time, takes from the head of the first busy minute, and moves the cursor past the minutes it
- * emptied: its cost follows the time that passed since the last claim, not the number of IDs.
- * Counting a range reads one counter per whole day in it plus at most 2 × (23 + 59) at its edges.
+ * A claim reads the counters from the cursor on, skipping empty days, hours, minutes and seconds a
+ * bucket at a time, takes from the head of the first busy second, and moves the cursor past the
+ * seconds it emptied: its cost follows the time that passed since the last claim, not the number
+ * of IDs. Counting a range reads one counter per whole day in it plus at most 2 × (23 + 59 + 59) at
+ * its edges. Seconds, not minutes: refresh intervals under a minute (tests, demos) stay exact to a
+ * second; a day's worth of empty seconds costs no more reads than before, as the larger buckets
+ * skip them. (The unreleased minute-bucketed index used `D:`, `N:`, `DQ`: those keys are not read.)
  */
 
-const MINUTE = 60_000;
-/** Bucket sizes in minutes (minute, hour, day) and the names of their counters. */
-const LEVELS = [1, 60, 1440] as const;
-const LEVEL_NAMES = ['m', 'h', 'd'] as const;
+const SECOND = 1000;
+/** Bucket sizes in seconds (second, minute, hour, day) and the names of their counters. */
+const LEVELS = [1, 60, 3600, 86_400] as const;
+const LEVEL_NAMES = ['s', 'm', 'h', 'd'] as const;
 /** Counters read per round trip when looking for the next busy slot. */
 const READ_CHUNK = 512;
 
-export const DUE_KEY = 'DQ';
+export const DUE_KEY = 'DQS';
 
 export interface DueState {
   /** Lowest slot that may hold IDs. */
@@ -40,19 +43,19 @@ interface Bucket {
   last: number;
 }
 
-/** The minute an ID is due in: its due time rounded up, so an ID is never due early. */
-export const slotOf = (dueAt: number): number => Math.ceil(dueAt / MINUTE);
-export const slotTime = (slot: number): number => slot * MINUTE;
+/** The second an ID is due in: its due time rounded up, so an ID is never due early. */
+export const slotOf = (dueAt: number): number => Math.ceil(dueAt / SECOND);
+export const slotTime = (slot: number): number => slot * SECOND;
 /** The last slot that is due at `now`. */
-export const nowSlotOf = (now: number): number => Math.floor(now / MINUTE);
-export const slotList = (slot: number): string => `D:${slot}`;
+export const nowSlotOf = (now: number): number => Math.floor(now / SECOND);
+export const slotList = (slot: number): string => `DS:${slot}`;
 
 function counterKey(bucket: Bucket): string {
   const size = LEVELS[bucket.level];
-  return `N:${LEVEL_NAMES[bucket.level]}:${Math.floor(bucket.first / size)}`;
+  return `C:${LEVEL_NAMES[bucket.level]}:${Math.floor(bucket.first / size)}`;
 }
 
-/** The minute, hour and day counters a slot counts in. */
+/** The second, minute, hour and day counters a slot counts in. */
 function slotCounterKeys(slot: number): string[] {
   return LEVELS.map((_, level) => counterKey({ level, first: slot, last: slot }));
 }
@@ -85,7 +88,7 @@ function saveDue(work: Work, state: DueState): void {
   else work.delete(DUE_KEY);
 }
 
-/** Adds `delta` to the slot's minute, hour and day counters; resolves with the minute's new count. */
+/** Adds `delta` to the slot's counters; resolves with the second's new count. */
 async function bump(work: Work, slot: number, delta: number): Promise<number> {
   const keys = slotCounterKeys(slot);
   const values = await work.getMany<number>(keys);
@@ -130,7 +133,7 @@ export async function unschedule(work: Work, rec: KeyvRecord): Promise<void> {
   if (typeof rec.dueAt !== 'number') return;
   const slot = slotOf(rec.dueAt);
   if (rec.dueIndex !== undefined) work.delete(itemKey(slotList(slot), rec.dueIndex));
-  // An empty minute keeps no list head behind: every entry of it is gone.
+  // An empty second keeps no list head behind: every entry of it is gone.
   if ((await bump(work, slot, -1)) === 0) work.forgetList(slotList(slot));
   const state = await loadDue(work);
   if (state) {
@@ -176,16 +179,19 @@ async function countRange(work: Work, a: number, b: number): Promise<number> {
   return total;
 }
 
-/** Due now, in the next hour, day and later, at minute granularity (see slotOf). */
+const HOUR_SLOTS = 3600;
+const DAY_SLOTS = 86_400;
+
+/** Due now, in the next hour, day and later, at second granularity (see slotOf). */
 export async function summarizeDue(work: Work, now: number): Promise<DueSummary> {
   const state = await loadDue(work);
   if (!state) return { dueNow: 0, nextHour: 0, nextDay: 0, later: 0 };
   const nowSlot = nowSlotOf(now);
-  const hourEnd = Math.min(nowSlot + 60, state.m);
-  const dayEnd = Math.min(nowSlot + 1440, state.m);
+  const hourEnd = Math.min(nowSlot + HOUR_SLOTS, state.m);
+  const dayEnd = Math.min(nowSlot + DAY_SLOTS, state.m);
   const dueNow = await countRange(work, state.c, Math.min(nowSlot, state.m));
   const nextHour = await countRange(work, Math.max(nowSlot + 1, state.c), hourEnd);
-  const nextDay = await countRange(work, Math.max(nowSlot + 61, state.c), dayEnd);
+  const nextDay = await countRange(work, Math.max(nowSlot + HOUR_SLOTS + 1, state.c), dayEnd);
   const summary: DueSummary = {
     dueNow,
     nextHour,

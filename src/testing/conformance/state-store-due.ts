@@ -7,7 +7,7 @@ const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 const MINUTE = 60_000;
 const HOUR = 60 * MINUTE;
 const DAY = 24 * HOUR;
-/** A whole minute (Keyv stores keep due times per minute); the store's clock is passed as `now`. */
+/** A whole minute (Keyv stores keep due times per second); the store's clock is passed as `now`. */
 const T = Date.UTC(2030, 0, 1);
 const NOTHING = { dueNow: 0, nextHour: 0, nextDay: 0, later: 0 };
 
@@ -54,6 +54,21 @@ export function dueCases(t: StateStoreSuite): void {
       /due time/,
     );
     await expect(store.claim('w', 1, 60_000, { due: true, now: Number.NaN })).rejects.toThrow(/clock/);
+  });
+
+  it('is exact to a second: never early, at most a second late (refreshes under a minute)', async () => {
+    const { store } = t;
+    await schedule(store, { later: T + 4_200, sooner: T + 2_500 });
+    expect(await store.claim('w', 5, 60_000, { due: true, now: T + 2_400 })).toEqual([]);
+    const summary = await store.dueSummary(T + 2_400);
+    expect(summary).toMatchObject({ dueNow: 0, nextHour: 2 });
+    expect(summary.nextDueAt).toBeGreaterThanOrEqual(T + 2_500);
+    expect(summary.nextDueAt).toBeLessThanOrEqual(T + 3_000);
+    const first = await store.claim('w', 5, 60_000, { due: true, now: T + 3_000 });
+    expect(first.map((l) => l.id)).toEqual(['sooner']);
+    expect(await store.claim('w', 5, 60_000, { due: true, now: T + 4_100 })).toEqual([]);
+    const second = await store.claim('w', 5, 60_000, { due: true, now: T + 5_000 });
+    expect(second.map((l) => l.id)).toEqual(['later']);
   });
 
   it('claims pending IDs first, then due ones earliest first; notfound too, failed never', async () => {
