@@ -19,15 +19,14 @@
  * bench creates is removed afterwards.
  */
 
-import { type ChildProcess, spawn } from 'node:child_process';
-import { once } from 'node:events';
-import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { openPostgresResultStore } from '../src/stores/postgres-result-store.js';
 import { openRedisStateStore } from '../src/stores/redis-state-store.js';
+import { cli, requireBuiltCli } from './cli-child.js';
 import { isReplicaRole, serveToParent, startReplicaProcess } from './replica-process.js';
 
 const USERS = Number(process.env.BENCH_USERS ?? 600);
@@ -37,24 +36,11 @@ const LATENCY = Number(process.env.BENCH_LATENCY ?? 50);
 const REDIS = process.env.BENCH_REDIS ?? 'redis://127.0.0.1:6379/0';
 const PG = process.env.BENCH_PG ?? 'postgres://postgres@127.0.0.1:5432/test';
 const SEED = 7;
-const BIN = fileURLToPath(new URL('../bin/csdn-crawl.mjs', import.meta.url));
 
 interface ReplicaInfo {
   url: string;
   usernames: string[];
   pid?: number;
-}
-
-function cli(args: string[]): { child: ChildProcess; output: () => string; exit: Promise<number | null> } {
-  const child = spawn(process.execPath, [BIN, ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
-  let text = '';
-  child.stdout?.on('data', (c) => {
-    text += c;
-  });
-  child.stderr?.on('data', (c) => {
-    text += c;
-  });
-  return { child, output: () => text, exit: once(child, 'exit').then(([code]) => code as number | null) };
 }
 
 /** Busy and total jiffies of the whole machine. */
@@ -239,9 +225,7 @@ async function round(replica: ReplicaInfo, workers: number): Promise<Round> {
 }
 
 async function main() {
-  if (!existsSync(path.resolve(path.dirname(BIN), '../dist/cli.js'))) {
-    throw new Error('dist/ is missing: run `npx tsup --silent` first');
-  }
+  requireBuiltCli();
   console.log(
     `fleet bench: ${USERS} users, replica latency ${LATENCY} ms, --concurrency ${CONCURRENCY} per worker, ` +
       `${os.cpus().length} CPUs, load ${os.loadavg()[0].toFixed(1)}`,

@@ -19,15 +19,15 @@
  * BENCH_REDIS); results in a SQLite file per worker; everything is removed afterwards.
  */
 
-import { type ChildProcess, fork, spawn } from 'node:child_process';
+import { fork } from 'node:child_process';
 import { once } from 'node:events';
-import { existsSync } from 'node:fs';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { openRedisStateStore } from '../src/stores/redis-state-store.js';
 import type { ReplicaStats } from '../src/testing/replica/replica-types.js';
+import { cli, requireBuiltCli } from './cli-child.js';
 
 const RATE = Number(process.env.BENCH_RATE ?? 40);
 const USERS = Number(process.env.BENCH_USERS ?? 240);
@@ -36,7 +36,6 @@ const LATENCY = Number(process.env.BENCH_LATENCY ?? 20);
 const REPEAT = Number(process.env.BENCH_REPEAT ?? 2);
 const REDIS = process.env.BENCH_REDIS ?? 'redis://127.0.0.1:6379/0';
 const SEED = 11;
-const BIN = fileURLToPath(new URL('../bin/csdn-crawl.mjs', import.meta.url));
 
 interface ReplicaChild {
   url: string;
@@ -66,18 +65,6 @@ async function startReplicaChild(): Promise<ReplicaChild> {
       await exit;
     },
   };
-}
-
-function cli(args: string[]): { child: ChildProcess; output: () => string; exit: Promise<number | null> } {
-  const child = spawn(process.execPath, [BIN, ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
-  let text = '';
-  child.stdout?.on('data', (c) => {
-    text += c;
-  });
-  child.stderr?.on('data', (c) => {
-    text += c;
-  });
-  return { child, output: () => text, exit: once(child, 'exit').then(([code]) => code as number | null) };
 }
 
 interface Round {
@@ -141,9 +128,7 @@ async function round(label: string, workers: number, shared: boolean): Promise<R
 }
 
 async function main() {
-  if (!existsSync(path.resolve(path.dirname(BIN), '../dist/cli.js'))) {
-    throw new Error('dist/ is missing: run `npx tsup --silent` first');
-  }
+  requireBuiltCli();
   console.log(
     `fleet budget bench: R = ${RATE} requests/s, ${USERS} users, replica latency ${LATENCY} ms, ` +
       `${os.cpus().length} CPUs, load ${os.loadavg()[0].toFixed(1)}`,
