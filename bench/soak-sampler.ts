@@ -1,0 +1,79 @@
+/**
+ * What bench/soak.ts samples every 10 s, and the table it prints at the end: the mean of each
+ * figure over the second quarter of the run against the mean over the last quarter (the first
+ * quarter is warm-up: caches, JIT, pools), and the lowest sample of each quarter, because heap
+ * and RSS move in a saw-tooth and a leak shows first in a rising floor.
+ */
+import { readdirSync, readFileSync } from 'node:fs';
+import { hasEnv, listProcs } from '../src/drivers/chromium-process.js';
+
+export const TAG_ENV = 'CSDN_SOAK_RUN';
+
+export interface Sample {
+  t: number;
+  rssMb: number;
+  heapMb: number;
+  fds: number;
+  handles: number;
+  browsers: number;
+  browserRssMb: number;
+}
+
+const FIGURES = ['rssMb', 'heapMb', 'fds', 'handles', 'browsers', 'browserRssMb'] as const;
+
+function rssKb(pid: number): number {
+  try {
+    const m = /^VmRSS:\s+(\d+) kB/m.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
+    return m ? Number(m[1]) : 0;
+  } catch {
+    return 0;
+  }
+}
+
+/** Live Chromium processes that inherited this soak's tag (however they were detached). */
+export function browserPids(tag: string): number[] {
+  return listProcs()
+    .filter((p) => p.state !== 'Z' && p.state !== 'X' && /chrom/i.test(p.comm) && hasEnv(p.pid, TAG_ENV, tag))
+    .map((p) => p.pid);
+}
+
+export function takeSample(tag: string, startedAt: number): Sample {
+  const pids = browserPids(tag);
+  const memory = process.memoryUsage();
+  return {
+    t: Math.round((Date.now() - startedAt) / 1000),
+    rssMb: memory.rss / 2 ** 20,
+    heapMb: memory.heapUsed / 2 ** 20,
+    fds: readdirSync('/proc/self/fd').length,
+    handles: process.getActiveResourcesInfo().length,
+    browsers: pids.length,
+    browserRssMb: pids.reduce((sum, pid) => sum + rssKb(pid), 0) / 1024,
+  };
+}
+
+export function formatSample(s: Sample): string {
+  return `t=${String(s.t).padStart(5)}s rss=${s.rssMb.toFixed(1)}MB heap=${s.heapMb.toFixed(1)}MB fds=${s.fds} handles=${s.handles} browsers=${s.browsers} (${s.browserRssMb.toFixed(0)}MB)`;
+}
+
+const mean = (xs: number[]) => xs.reduce((a, b) => a + b, 0) / Math.max(1, xs.length);
+
+/** The growth table (markdown, ready for docs/reliability.md) and the floor of each quarter. */
+export function growthTable(samples: Sample[]): string[] {
+  const n = samples.length;
+  const quarter = (k: number) => samples.slice(Math.floor((k * n) / 4), Math.floor(((k + 1) * n) / 4));
+  const q2 = quarter(1);
+  const q4 = quarter(3);
+  const lines = ['| figure | mean, 2nd quarter | mean, last quarter | growth |', '|---|---|---|---|'];
+  for (const key of FIGURES) {
+    const a = mean(q2.map((s) => s[key]));
+    const b = mean(q4.map((s) => s[key]));
+    const growth = a === 0 ? 0 : ((b - a) / a) * 100;
+    lines.push(
+      `| ${key} | ${a.toFixed(1)} | ${b.toFixed(1)} | ${growth >= 0 ? '+' : ''}${growth.toFixed(1)} % |`,
+    );
+  }
+  const floors = (key: 'rssMb' | 'heapMb') =>
+    [0, 1, 2, 3].map((k) => Math.min(...quarter(k).map((s) => s[key])).toFixed(1)).join(', ');
+  lines.push(`lowest sample per quarter: rss ${floors('rssMb')} MB; heap ${floors('heapMb')} MB`);
+  return lines;
+}
