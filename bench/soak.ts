@@ -259,7 +259,7 @@ async function main(): Promise<void> {
     }
   }
   rmSync(root, { recursive: true, force: true });
-  process.exit(0);
+  process.exit(signals > 0 ? 130 : 0);
 }
 
 if (process.argv.includes('--replica')) void serveReplicas(SETUP);
