@@ -17,6 +17,10 @@ export interface Sample {
   handles: number;
   browsers: number;
   browserRssMb: number;
+  /** Users crawled so far (first crawls and refreshes): how much work each quarter saw. */
+  crawled: number;
+  /** Active handles by type (`TCPSocketWrap: 12, Timeout: 9, …`), to name what grows. */
+  handleTypes: Record<string, number>;
 }
 
 const FIGURES = ['rssMb', 'heapMb', 'fds', 'handles', 'browsers', 'browserRssMb'] as const;
@@ -37,7 +41,7 @@ export function browserPids(tag: string): number[] {
     .map((p) => p.pid);
 }
 
-export function takeSample(tag: string, startedAt: number): Sample {
+export function takeSample(tag: string, startedAt: number, crawled: number): Sample {
   const pids = browserPids(tag);
   const memory = process.memoryUsage();
   return {
@@ -48,11 +52,19 @@ export function takeSample(tag: string, startedAt: number): Sample {
     handles: process.getActiveResourcesInfo().length,
     browsers: pids.length,
     browserRssMb: pids.reduce((sum, pid) => sum + rssKb(pid), 0) / 1024,
+    crawled,
+    handleTypes: countTypes(process.getActiveResourcesInfo()),
   };
 }
 
 export function formatSample(s: Sample): string {
   return `t=${String(s.t).padStart(5)}s rss=${s.rssMb.toFixed(1)}MB heap=${s.heapMb.toFixed(1)}MB fds=${s.fds} handles=${s.handles} browsers=${s.browsers} (${s.browserRssMb.toFixed(0)}MB)`;
+}
+
+function countTypes(types: string[]): Record<string, number> {
+  const counts: Record<string, number> = {};
+  for (const type of types) counts[type] = (counts[type] ?? 0) + 1;
+  return counts;
 }
 
 const mean = (xs: number[]) => xs.reduce((a, b) => a + b, 0) / Math.max(1, xs.length);
@@ -75,5 +87,21 @@ export function growthTable(samples: Sample[]): string[] {
   const floors = (key: 'rssMb' | 'heapMb') =>
     [0, 1, 2, 3].map((k) => Math.min(...quarter(k).map((s) => s[key])).toFixed(1)).join(', ');
   lines.push(`lowest sample per quarter: rss ${floors('rssMb')} MB; heap ${floors('heapMb')} MB`);
+  // A watching crawler alternates between crawling and sleeping: quarters compare fairly only
+  // when they did about the same work.
+  const work = [0, 1, 2, 3].map((k) => {
+    const q = quarter(k);
+    return q.length === 0
+      ? 0
+      : q[q.length - 1].crawled - (samples[Math.floor((k * n) / 4) - 1]?.crawled ?? 0);
+  });
+  lines.push(`users crawled per quarter: ${work.join(', ')}`);
+  const types = new Set([...q2, ...q4].flatMap((s) => Object.keys(s.handleTypes)));
+  const byType = [...types].sort().map((type) => {
+    const a = mean(q2.map((s) => s.handleTypes[type] ?? 0));
+    const b = mean(q4.map((s) => s.handleTypes[type] ?? 0));
+    return `${type} ${a.toFixed(1)} -> ${b.toFixed(1)}`;
+  });
+  lines.push(`active handles by type, mean of 2nd -> last quarter: ${byType.join(', ')}`);
   return lines;
 }

@@ -214,9 +214,13 @@ async function main(): Promise<void> {
   const samples: Sample[] = [];
   const crawled = (t: Tally) => `${t.firstCrawls}+${t.refreshes}r`;
   const sampler = setInterval(() => {
-    const s = takeSample(tag, started);
-    samples.push(s);
     const { api, legacy } = tallies;
+    const s = takeSample(
+      tag,
+      started,
+      api.firstCrawls + api.refreshes + legacy.firstCrawls + legacy.refreshes,
+    );
+    samples.push(s);
     const watching = WATCH ? ` due now api=${dueNow.api} legacy=${dueNow.legacy}` : '';
     console.log(
       `${formatSample(s)} crawled api=${crawled(api)} legacy=${crawled(legacy)} notfound=${api.notfound + legacy.notfound} failed=${api.failed + legacy.failed}${watching}`,
