@@ -21,6 +21,21 @@ export interface Sample {
   crawled: number;
   /** Active handles by type (`TCPSocketWrap: 12, Timeout: 9, …`), to name what grows. */
   handleTypes: Record<string, number>;
+  /** Where the RSS is (MB): V8's committed heap, Buffers and other external memory, anonymous and file-backed pages. */
+  where: Record<(typeof WHERE)[number], number>;
+}
+
+const WHERE = ['heapTotal', 'external', 'arrayBuffers', 'anon', 'file'] as const;
+
+/** Anonymous and file-backed resident pages (kB) of this process, from /proc/self/status. */
+function residentKinds(): { anon: number; file: number } {
+  try {
+    const status = readFileSync('/proc/self/status', 'utf8');
+    const kb = (key: string) => Number(new RegExp(`^${key}:\\s+(\\d+) kB`, 'm').exec(status)?.[1] ?? 0);
+    return { anon: kb('RssAnon'), file: kb('RssFile') + kb('RssShmem') };
+  } catch {
+    return { anon: 0, file: 0 };
+  }
 }
 
 const FIGURES = ['rssMb', 'heapMb', 'fds', 'handles', 'browsers', 'browserRssMb'] as const;
@@ -43,7 +58,11 @@ export function browserPids(tag: string): number[] {
 
 export function takeSample(tag: string, startedAt: number, crawled: number): Sample {
   const pids = browserPids(tag);
+  // With --expose-gc (NODE_OPTIONS), a full collection first: the figures are then what is
+  // retained, not how much garbage happened to wait for the next collection.
+  (globalThis as { gc?: () => void }).gc?.();
   const memory = process.memoryUsage();
+  const kinds = residentKinds();
   return {
     t: Math.round((Date.now() - startedAt) / 1000),
     rssMb: memory.rss / 2 ** 20,
@@ -54,6 +73,13 @@ export function takeSample(tag: string, startedAt: number, crawled: number): Sam
     browserRssMb: pids.reduce((sum, pid) => sum + rssKb(pid), 0) / 1024,
     crawled,
     handleTypes: countTypes(process.getActiveResourcesInfo()),
+    where: {
+      heapTotal: memory.heapTotal / 2 ** 20,
+      external: memory.external / 2 ** 20,
+      arrayBuffers: memory.arrayBuffers / 2 ** 20,
+      anon: kinds.anon / 1024,
+      file: kinds.file / 1024,
+    },
   };
 }
 
@@ -102,6 +128,11 @@ export function growthTable(samples: Sample[]): string[] {
     const b = mean(q4.map((s) => s.handleTypes[type] ?? 0));
     return `${type} ${a.toFixed(1)} -> ${b.toFixed(1)}`;
   });
+  const where = WHERE.map(
+    (key) =>
+      `${key} ${mean(q2.map((s) => s.where[key])).toFixed(1)} -> ${mean(q4.map((s) => s.where[key])).toFixed(1)}`,
+  );
+  lines.push(`memory in MB, mean of 2nd -> last quarter: ${where.join(', ')}`);
   lines.push(`active handles by type, mean of 2nd -> last quarter: ${byType.join(', ')}`);
   return lines;
 }

@@ -240,7 +240,8 @@ async function main(): Promise<void> {
     : 'classic (frozen replicas, recrawl top-ups)';
   const ranFor = ((Date.now() - started) / 60_000).toFixed(1);
   console.log(`\nsoak: ${ranFor} of ${minutes} min, ${mode}`);
-  console.log(`${samples.length} samples every ${SAMPLE_MS / 1000} s, concurrency ${concurrency}`);
+  const gc = (globalThis as { gc?: unknown }).gc ? ', each after a full GC (--expose-gc)' : '';
+  console.log(`${samples.length} samples every ${SAMPLE_MS / 1000} s${gc}, concurrency ${concurrency}`);
   for (const name of ['api', 'legacy'] as const) {
     const t = tallies[name];
     const s = stats?.[name];
