@@ -1,154 +1,177 @@
 /**
  * Soak: does a crawler that runs for a long time with browsers in use keep a flat footprint?
  *
- *   npx vite-node bench/soak.ts --minutes 30
- *   npx vite-node bench/soak.ts --minutes 2 --users 400 --legacy-users 60 --concurrency 6
+ *   vite-node bench/soak.ts --minutes 30
+ *   vite-node bench/soak.ts --minutes 30 --watch
+ *   vite-node bench/soak.ts --minutes 2 --users 400 --legacy-users 60 --concurrency 6
  *
- * Two replicas in a child process (this same file with --replica), and in this process two
- * crawlers built with createCrawler() that share it, so every figure below is the crawler's:
+ * Two replicas in a child process (bench/soak-replicas.ts), and in this process two crawlers
+ * built with createCrawler() that share it, so every figure below is the crawler's:
  *   api    — `--users` users of a replica with the `realistic` faults plus the 521 challenge
  *            (a passed cookie works for 150 requests): driver `auto`, so Chromium passes the
  *            challenge again and again and its cookies are reused over HTTP;
  *   legacy — `--legacy-users` users of a legacy-only replica (the 2019 skin, at most 60 articles
  *            each): driver `playwright`, every list walked by clicking 下一页 behind the banner.
- * Neither runs dry: whenever pending gets short, every finished user is queued again
- * (`state.add(ids, { recrawl: true })`), and a run that drained anyway is started again.
  *
- * Every 10 s it samples this process's RSS and heap, its open file descriptors
- * (/proc/self/fd), its active handles (process.getActiveResourcesInfo().length), the Chromium
- * processes it started (found by an environment tag they inherit) and their total RSS. At the
- * end it prints the mean of each figure over the second quarter and over the last quarter of
- * the run and the growth between them (the first quarter is warm-up: caches, JIT, pools).
+ * Classic mode: the replicas are frozen, and neither crawler runs dry: whenever pending gets
+ * short, every finished user is queued again (`state.add(ids, { recrawl: true })`), and a run
+ * that drained anyway is started again.
+ * `--watch`: the replicas live (`--time-scale`, default a replica day per real minute, so
+ * counters move, articles come and go, a few users vanish), and each crawler is one
+ * `watch: true` run for the whole soak with minute cadences (`--refresh-min`, `--refresh-every`,
+ * `--refresh-max`, `--notfound-every`): users come due again and again by themselves, and the
+ * crawler sleeps when none is due. It prints first crawls, refreshes, requests served and
+ * snapshots stored, so the reader sees the watch did work.
+ *
+ * Every 10 s it samples (bench/soak-sampler.ts) this process's RSS and heap, its open file
+ * descriptors, its active handles, the Chromium processes it started (found by an environment
+ * tag they inherit) and their total RSS, and prints growth from the second to the last quarter.
+ * One SIGINT/SIGTERM stops the crawlers and prints the figures so far; a second exits at once
+ * (the crawler's exit hook kills its browsers). Any tagged Chromium left at the end is killed.
  */
-import { type ChildProcess, spawn } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
-import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { createInterface } from 'node:readline';
-import type { StateStore } from '../src/core/state-store.js';
-import { createCrawler } from '../src/crawler/create-crawler.js';
-import { hasEnv, listProcs } from '../src/drivers/chromium-process.js';
+import type { Logger } from '../src/core/logger.js';
+import { type CsdnCrawler, createCrawler } from '../src/crawler/create-crawler.js';
 import { openResultStore, openStateStore } from '../src/stores/open.js';
+import { type ReplicaStatsPair, serveReplicas, startReplicaChild } from './soak-replicas.js';
+import { browserPids, formatSample, growthTable, type Sample, TAG_ENV, takeSample } from './soak-sampler.js';
 
 function arg(name: string, fallback: string): string {
   const i = process.argv.indexOf(`--${name}`);
   return i >= 0 && process.argv[i + 1] ? process.argv[i + 1] : fallback;
 }
 
-const TAG_ENV = 'CSDN_SOAK_RUN';
-const SAMPLE_MS = Number(arg('sample-ms', '10000'));
-
-interface ReplicaInfo {
-  api: { url: string; usernames: string[] };
-  legacy: { url: string; usernames: string[] };
-}
-
-/** Child mode: serve both replicas until stdin closes, print where they listen as one JSON line. */
-async function serveReplicas(): Promise<void> {
-  const { FAULT_PRESETS, startReplica } = await import('../src/testing/replica/index.js');
-  const api = await startReplica({
-    users: Number(arg('users', '2000')),
-    seed: 61,
-    faults: { ...FAULT_PRESETS.realistic, challenge: true, challengeCookieUses: 150 },
-  });
-  const legacy = await startReplica({
-    users: Number(arg('legacy-users', '150')),
-    seed: 62,
-    legacyOnly: true,
-    maxArticlesPerUser: 60,
-  });
-  const info: ReplicaInfo = {
-    api: { url: api.url, usernames: api.usernames },
-    legacy: { url: legacy.url, usernames: legacy.usernames },
-  };
-  process.stdout.write(`${JSON.stringify(info)}\n`);
-  process.stdin.resume();
-  process.stdin.on('end', () => {
-    void Promise.all([api.close(), legacy.close()]).then(() => process.exit(0));
-  });
-}
-
-function startReplicaChild(): Promise<{ child: ChildProcess; info: ReplicaInfo }> {
-  const viteNode = path.resolve(__dirname, '../node_modules/.bin/vite-node');
-  const child = spawn(
-    viteNode,
-    [__filename, '--replica', '--users', arg('users', '2000'), '--legacy-users', arg('legacy-users', '150')],
-    { stdio: ['pipe', 'pipe', 'inherit'] },
-  );
-  return new Promise((resolve, reject) => {
-    const lines = createInterface({ input: child.stdout! });
-    lines.on('line', (line) => {
-      if (line.startsWith('{')) resolve({ child, info: JSON.parse(line) as ReplicaInfo });
-    });
-    child.once('exit', (code) => reject(new Error(`replica child exited with ${code}`)));
-  });
-}
-
-interface Sample {
-  t: number;
-  rssMb: number;
-  heapMb: number;
-  fds: number;
-  handles: number;
-  browsers: number;
-  browserRssMb: number;
-  done: number;
-}
-
-function rssKb(pid: number): number {
-  try {
-    const m = /^VmRSS:\s+(\d+) kB/m.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
-    return m ? Number(m[1]) : 0;
-  } catch {
-    return 0;
+function numberArg(name: string, fallback: number, min: number): number {
+  const value = Number(arg(name, String(fallback)));
+  if (!Number.isFinite(value) || value < min) {
+    console.error(`soak: --${name} must be a number >= ${min}, got ${arg(name, '')}`);
+    process.exit(2);
   }
+  return value;
 }
 
-function browserPids(tag: string): number[] {
-  return listProcs()
-    .filter((p) => p.state !== 'Z' && p.state !== 'X' && /chrom/i.test(p.comm) && hasEnv(p.pid, TAG_ENV, tag))
-    .map((p) => p.pid);
-}
+const WATCH = process.argv.includes('--watch');
+const SAMPLE_MS = numberArg('sample-ms', 10_000, 100);
+const SETUP = {
+  users: numberArg('users', WATCH ? 500 : 2000, 1),
+  legacyUsers: numberArg('legacy-users', WATCH ? 60 : 150, 1),
+  timeScale: WATCH || process.argv.includes('--replica') ? numberArg('time-scale', 1440, 0) : 0,
+};
+// Watch cadences in minutes (the config's floor): with a replica day per minute, most lively
+// users changed at every refresh and come back at `min`, quiet ones back off to `max`.
+const REFRESH = {
+  min: arg('refresh-min', '2m'),
+  every: arg('refresh-every', '4m'),
+  max: arg('refresh-max', '8m'),
+  notfoundEvery: arg('notfound-every', '8m'),
+};
 
-const mean = (xs: number[]) => xs.reduce((a, b) => a + b, 0) / Math.max(1, xs.length);
+type Name = 'api' | 'legacy';
+interface Tally {
+  firstCrawls: number;
+  refreshes: number;
+  notfound: number;
+  failed: number;
+  /** Times a watching run found nothing pending or due and went to sleep. */
+  sleeps: number;
+  seen: Set<string>;
+}
+const newTally = (): Tally => ({
+  firstCrawls: 0,
+  refreshes: 0,
+  notfound: 0,
+  failed: 0,
+  sleeps: 0,
+  seen: new Set(),
+});
+const LOG = process.argv.includes('--log');
+
+/** Counts the watch's sleeps; with `--log`, prints the crawler's lines (info and up) too. */
+function soakLogger(name: Name, tally: Tally, started: number): Logger {
+  const line = (level: string) => (message: string) => {
+    if (level === 'info' && message.startsWith('watching: nothing pending or due')) tally.sleeps++;
+    if (LOG)
+      console.log(
+        `${String(Math.round((Date.now() - started) / 1000)).padStart(5)}s ${name} ${level}: ${message}`,
+      );
+  };
+  return { debug() {}, info: line('info'), warn: line('warn'), error: line('error') };
+}
 
 async function main(): Promise<void> {
-  const minutes = Number(arg('minutes', '30'));
-  const concurrency = Number(arg('concurrency', '6'));
+  const minutes = numberArg('minutes', 30, 0.1);
+  const concurrency = numberArg('concurrency', 6, 1);
   const tag = randomUUID();
   process.env[TAG_ENV] = tag; // inherited by every Chromium the crawlers start
-  const { child, info } = await startReplicaChild();
+  const replicas = await startReplicaChild(__filename, SETUP);
+  const { info } = replicas;
   const root = mkdtempSync(path.join(tmpdir(), 'csdn-soak-'));
-  const endAt = Date.now() + minutes * 60_000;
-  const counters = { api: 0, legacy: 0, failed: 0, recrawls: 0, runs: 0 };
+  let endAt = Date.now() + minutes * 60_000;
+  const tallies: Record<Name, Tally> = { api: newTally(), legacy: newTally() };
+  const extra = { recrawls: 0, runs: 0 };
+  const dueNow: Record<Name, number> = { api: 0, legacy: 0 };
   const failures: string[] = [];
+  const crawlers = new Set<CsdnCrawler>();
+  const stopAll = () => {
+    endAt = Math.min(endAt, Date.now());
+    for (const crawler of crawlers) void crawler.stop();
+  };
+  let signals = 0;
+  const onSignal = (signal: NodeJS.Signals) => {
+    signals++;
+    if (signals > 1) process.exit(130); // the exit hook kills the browsers
+    console.log(`${signal}: stopping the crawlers (a second signal exits at once)`);
+    stopAll();
+  };
+  process.on('SIGINT', onSignal);
+  process.on('SIGTERM', onSignal);
+  const snapshotCounts: Record<Name, number> = { api: 0, legacy: 0 };
+  const started = Date.now();
 
-  async function crawlForever(name: 'api' | 'legacy'): Promise<void> {
+  async function crawlUntilEnd(name: Name): Promise<void> {
     const site = info[name];
-    const dataDir = path.join(root, name);
-    const state: StateStore = await openStateStore(path.join(root, `${name}-state.sqlite`));
+    const tally = tallies[name];
+    const state = await openStateStore(path.join(root, `${name}-state.sqlite`));
     const results = await openResultStore(path.join(root, `${name}-results.sqlite`));
     await state.add(site.usernames, { to: 'pending' });
-    let current: ReturnType<typeof createCrawler> | undefined;
-    const topUp = setInterval(() => {
-      void (async () => {
-        const c = await state.counts();
-        if (c.pending >= concurrency * 4) return;
-        const done = await state.list('done', { limit: 100_000 });
-        await state.add(
-          done.map((r) => r.id),
-          { recrawl: true },
-        );
-        counters.recrawls++;
-      })().catch((error) => console.error(`top-up ${name}:`, error));
-    }, 2000);
-    const stopTimer = setTimeout(() => void current?.stop(), Math.max(0, endAt - Date.now()));
+    // Classic mode only: re-queue every done user whenever pending runs short.
+    const topUp = WATCH
+      ? undefined
+      : setInterval(() => {
+          void (async () => {
+            if ((await state.counts()).pending >= concurrency * 4) return;
+            const done = await state.list('done', { limit: 100_000 });
+            await state.add(
+              done.map((r) => r.id),
+              { recrawl: true },
+            );
+            extra.recrawls++;
+          })().catch((error) => console.error(`top-up ${name}:`, error));
+        }, 2000);
+    const dueWatch = WATCH
+      ? setInterval(() => {
+          void state.dueSummary().then((d) => {
+            dueNow[name] = d.dueNow;
+          });
+        }, SAMPLE_MS)
+      : undefined;
+    const stopTimer = setTimeout(stopAll, Math.max(0, endAt - Date.now()));
+    const count = (id: string) => {
+      if (tally.seen.has(id)) tally.refreshes++;
+      else {
+        tally.seen.add(id);
+        tally.firstCrawls++;
+      }
+    };
     try {
+      // A watching run lasts the whole soak; the loop starts a new one only if a run ended early.
       while (Date.now() < endAt) {
-        current = createCrawler({
+        const crawler = createCrawler({
           baseUrl: site.url,
-          dataDir,
+          dataDir: path.join(root, name),
           stateStore: state,
           resultStore: results,
           workerId: `soak-${name}`,
@@ -158,17 +181,30 @@ async function main(): Promise<void> {
           politeness: { maxInFlightPerHost: 6, minDelayMs: 10 },
           retries: { maxAttempts: 6, baseDelayMs: 200, maxDelayMs: 2000 },
           requestTimeoutMs: 5000,
+          logger: soakLogger(name, tally, started),
+          ...(WATCH ? { watch: true, refresh: REFRESH } : {}),
         });
-        current.on('userDone', () => counters[name]++);
-        current.on('userFailed', (e) => {
-          counters.failed++;
+        crawler.on('userDone', (e) => count(e.id));
+        crawler.on('userNotFound', (e) => {
+          count(e.id);
+          tally.notfound++;
+        });
+        crawler.on('userFailed', (e) => {
+          tally.failed++;
           if (failures.length < 20) failures.push(`${name} ${e.id}: ${e.reason}`);
         });
-        counters.runs++;
-        await current.run();
+        crawlers.add(crawler);
+        extra.runs++;
+        try {
+          await crawler.run();
+        } finally {
+          crawlers.delete(crawler);
+        }
       }
+      snapshotCounts[name] = (await results.counts()).snapshots;
     } finally {
       clearInterval(topUp);
+      clearInterval(dueWatch);
       clearTimeout(stopTimer);
       await state.close();
       await results.close();
@@ -176,61 +212,64 @@ async function main(): Promise<void> {
   }
 
   const samples: Sample[] = [];
-  const started = Date.now();
-  const sample = () => {
-    const pids = browserPids(tag);
-    const s: Sample = {
-      t: Math.round((Date.now() - started) / 1000),
-      rssMb: process.memoryUsage().rss / 2 ** 20,
-      heapMb: process.memoryUsage().heapUsed / 2 ** 20,
-      fds: readdirSync('/proc/self/fd').length,
-      handles: process.getActiveResourcesInfo().length,
-      browsers: pids.length,
-      browserRssMb: pids.reduce((sum, pid) => sum + rssKb(pid), 0) / 1024,
-      done: counters.api + counters.legacy,
-    };
-    samples.push(s);
-    console.log(
-      `t=${String(s.t).padStart(5)}s rss=${s.rssMb.toFixed(1)}MB heap=${s.heapMb.toFixed(1)}MB fds=${s.fds} handles=${s.handles} browsers=${s.browsers} (${s.browserRssMb.toFixed(0)}MB) done api=${counters.api} legacy=${counters.legacy} failed=${counters.failed}`,
+  const crawled = (t: Tally) => `${t.firstCrawls}+${t.refreshes}r`;
+  const sampler = setInterval(() => {
+    const { api, legacy } = tallies;
+    const s = takeSample(
+      tag,
+      started,
+      api.firstCrawls + api.refreshes + legacy.firstCrawls + legacy.refreshes,
     );
-  };
-  const sampler = setInterval(sample, SAMPLE_MS);
+    samples.push(s);
+    const watching = WATCH ? ` due now api=${dueNow.api} legacy=${dueNow.legacy}` : '';
+    console.log(
+      `${formatSample(s)} crawled api=${crawled(api)} legacy=${crawled(legacy)} notfound=${api.notfound + legacy.notfound} failed=${api.failed + legacy.failed}${watching}`,
+    );
+  }, SAMPLE_MS);
+  let stats: ReplicaStatsPair | undefined;
   try {
-    await Promise.all([crawlForever('api'), crawlForever('legacy')]);
+    await Promise.all([crawlUntilEnd('api'), crawlUntilEnd('legacy')]);
+    stats = await replicas.stats();
   } finally {
     clearInterval(sampler);
-    child.stdin?.end();
+    replicas.close();
   }
 
-  const n = samples.length;
-  const q2 = samples.slice(Math.floor(n / 4), Math.floor(n / 2));
-  const q4 = samples.slice(Math.floor((3 * n) / 4));
-  const keys = ['rssMb', 'heapMb', 'fds', 'handles', 'browsers', 'browserRssMb'] as const;
-  console.log(`\nsoak: ${minutes} min, ${n} samples every ${SAMPLE_MS / 1000} s, concurrency ${concurrency}`);
-  console.log(
-    `users done: api ${counters.api}, legacy (browser walks) ${counters.legacy}; failed ${counters.failed}; recrawl top-ups ${counters.recrawls}; runs ${counters.runs}`,
-  );
-  console.log('| figure | mean, 2nd quarter | mean, last quarter | growth |');
-  console.log('|---|---|---|---|');
-  for (const key of keys) {
-    const a = mean(q2.map((s) => s[key]));
-    const b = mean(q4.map((s) => s[key]));
-    const growth = a === 0 ? 0 : ((b - a) / a) * 100;
+  const mode = WATCH
+    ? `watch, living replicas at ${SETUP.timeScale}x, refresh min ${REFRESH.min} every ${REFRESH.every} max ${REFRESH.max} notfound ${REFRESH.notfoundEvery}`
+    : 'classic (frozen replicas, recrawl top-ups)';
+  const ranFor = ((Date.now() - started) / 60_000).toFixed(1);
+  console.log(`\nsoak: ${ranFor} of ${minutes} min, ${mode}`);
+  const gc = (globalThis as { gc?: unknown }).gc ? ', each after a full GC (--expose-gc)' : '';
+  console.log(`${samples.length} samples every ${SAMPLE_MS / 1000} s${gc}, concurrency ${concurrency}`);
+  for (const name of ['api', 'legacy'] as const) {
+    const t = tallies[name];
+    const s = stats?.[name];
+    const refreshed = WATCH ? `${t.refreshes} refreshes` : `${t.refreshes} recrawls`;
     console.log(
-      `| ${key} | ${a.toFixed(1)} | ${b.toFixed(1)} | ${growth >= 0 ? '+' : ''}${growth.toFixed(1)} % |`,
+      `${name}: ${info[name].usernames.length} users, ${t.firstCrawls} first crawls, ${refreshed}, ${t.notfound} not found, ${t.failed} failed, ${t.sleeps} watch sleeps; ${s?.total ?? '?'} requests served (${JSON.stringify(s?.endpoints ?? {})}, faults ${JSON.stringify(s?.faults ?? {})}); ${snapshotCounts[name]} profile snapshots stored`,
     );
   }
+  console.log(`recrawl top-ups ${extra.recrawls}; crawler runs ${extra.runs}`);
+  for (const line of growthTable(samples)) console.log(line);
   for (const f of failures) console.log(`failed: ${f}`);
   await new Promise((r) => setTimeout(r, 1000));
   const left = browserPids(tag);
   console.log(`browser processes left after the crawlers stopped: ${left.length}`);
+  for (const pid of left) {
+    try {
+      process.kill(pid, 'SIGKILL'); // the soak must never leave a Chromium behind
+    } catch {
+      // gone meanwhile
+    }
+  }
   rmSync(root, { recursive: true, force: true });
-  process.exit(0);
+  process.exit(signals > 0 ? 130 : 0);
 }
 
-if (process.argv.includes('--replica')) void serveReplicas();
+if (process.argv.includes('--replica')) void serveReplicas(SETUP);
 else
   main().catch((error) => {
-    console.error(error);
+    console.error(`soak: ${error instanceof Error ? error.message : String(error)}`);
     process.exit(1);
   });
