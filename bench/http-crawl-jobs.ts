@@ -104,7 +104,7 @@ async function csdnCrawl(input: JobInput, stateOnDisk: boolean): Promise<JobResu
       {
         source: 'bench',
         values: {
-          concurrency: input.cap,
+          concurrency: Number(process.env.BENCH_CONCURRENCY ?? input.cap),
           politeness: { maxInFlightPerHost: input.cap, minDelayMs: 0 },
           driver: 'http',
           requestTimeoutMs: REQUEST_TIMEOUT_MS,

@@ -19,7 +19,8 @@
  *   csdn-crawl-mem, crawlee-mem  the same two with their state in memory (csdn-crawl's results
  *               still in SQLite; Crawlee's `persistStorage: false`, nothing on disk): neither
  *               resumes after a crash. The goals compare the durable pair.
- * BENCH_JOBS=limit,csdn-crawl,crawlee runs a subset.
+ * BENCH_JOBS=limit,csdn-crawl,crawlee runs a subset. BENCH_CONCURRENCY: csdn-crawl's users in
+ * flight (default BENCH_CAP; the in-flight cap on requests stays BENCH_CAP whatever it is).
  * Printed per job: requests per user it chose (and its retries after faults) against the
  * minimum (minimalRequests of src/testing/replica: home + ceil(articles/100), + 1 only when the
  * count cannot tell the end), users/min, CPU ms per user, peak RSS, users whose article count
