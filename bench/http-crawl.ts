@@ -51,6 +51,8 @@ interface ReplicaInfo {
 interface Summary {
   total: number;
   faults: Record<string, number>;
+  /** Requests sent inside a Retry-After window the replica had announced (a polite client: 0). */
+  violations: number;
   users: Record<string, { articles: number; drafts: number }>;
 }
 
@@ -91,7 +93,12 @@ async function serveReplica() {
         articles: replica.truth(name)?.articles.length ?? 0,
         drafts: replica.drafts(name) ?? 0,
       };
-    process.send?.({ total: stats.total, faults: stats.faults, users } satisfies Summary);
+    process.send?.({
+      total: stats.total,
+      faults: stats.faults,
+      violations: stats.retryAfterViolations,
+      users,
+    } satisfies Summary);
   });
 }
 
@@ -144,6 +151,7 @@ interface Row {
   sent: number;
   faults: number;
   published: number;
+  violations: number;
   exact: number;
 }
 
@@ -154,7 +162,7 @@ const cpuPerUser = (r: JobResult) => r.cpuMs / Math.max(1, r.users);
 function print(row: Row, round: number) {
   const { name, result: r, minimum } = row;
   console.log(
-    `round ${round} ${name.padEnd(14)} | requests/user chosen ${perUser(r.chosen, USERS)} (${(r.chosen / minimum).toFixed(3)} x minimum ${perUser(minimum, USERS)}), own retries ${r.retries}${r.failedAttempts ? ` (${r.failedAttempts} failed attempts)` : ''}, sent at the replica ${row.sent} (${row.faults} faults injected, ${row.published} articles published mid-walk) | ${r.users} users${r.failedUsers ? ` (${r.failedUsers} ${name === 'limit' ? 'requests failed' : 'failed'})` : ''} in ${r.seconds.toFixed(1)} s = ${usersPerMin(r).toFixed(0)} users/min | CPU ${cpuPerUser(r).toFixed(1)} ms/user | peak RSS ${r.peakRssMb.toFixed(0)} MB${name === 'limit' ? '' : ` | article lists equal to the truth: ${row.exact}/${USERS}`} | load ${os.loadavg()[0].toFixed(1)}`,
+    `round ${round} ${name.padEnd(14)} | requests/user chosen ${perUser(r.chosen, USERS)} (${(r.chosen / minimum).toFixed(3)} x minimum ${perUser(minimum, USERS)}), own retries ${r.retries}${r.failedAttempts ? ` (${r.failedAttempts} failed attempts)` : ''}, sent at the replica ${row.sent} (${row.faults} faults injected, ${row.published} articles published mid-walk, ${row.violations} requests inside a Retry-After window) | ${r.users} users${r.failedUsers ? ` (${r.failedUsers} ${name === 'limit' ? 'requests failed' : 'failed'})` : ''} in ${r.seconds.toFixed(1)} s = ${usersPerMin(r).toFixed(0)} users/min | CPU ${cpuPerUser(r).toFixed(1)} ms/user | peak RSS ${r.peakRssMb.toFixed(0)} MB${name === 'limit' ? '' : ` | article lists equal to the truth: ${row.exact}/${USERS}`} | load ${os.loadavg()[0].toFixed(1)}`,
   );
 }
 
@@ -211,6 +219,7 @@ async function main() {
           sent: after.total - before.total,
           faults: faultsNow(after) - faultsNow(before),
           published: (after.faults.publishMidWalk ?? 0) - (before.faults.publishMidWalk ?? 0),
+          violations: after.violations - before.violations,
           exact: Object.entries(after.users).filter(([n, u]) => result.articles[n] === u.articles).length,
         };
         print(row, round);
