@@ -3,10 +3,20 @@
  * every article from get-business-list, 100 a page) written as a Crawlee user would write it,
  * with CheerioCrawler. Fair terms: the same in-flight cap (min = max concurrency, so autoscaling
  * neither starves nor exceeds it), the same 5 s per request, home page and list page 1 asked
- * together, pages 2..k together once page 1 gave the total, storage in memory (no disk writes,
- * where csdn-crawl writes SQLite). Crawlee's own retries (3) answer the replica's faults.
- * @crawlee/cheerio is a devDependency: nothing in src/ imports it.
+ * together, pages 2..k together once page 1 gave the total. Crawlee's own retries (3) answer the
+ * replica's faults. @crawlee/cheerio is a devDependency: nothing in src/ imports it.
+ *
+ * Storage, the one difference between the two variants:
+ *   persistent  Crawlee's default (`persistStorage: true`): the request queue (one JSON file per
+ *               request, rewritten as it is handled) and the dataset (one JSON file per user) on
+ *               disk under CRAWLEE_STORAGE_DIR, a temp dir removed afterwards. This is the job
+ *               csdn-crawl does (results kept, resumable after a crash: CRAWLEE_PURGE_ON_START=0).
+ *               `run()` returns once the storage has written everything (it awaits its teardown).
+ *   memory      `persistStorage: false`: nothing on disk, nothing survives a crash.
  */
+import { mkdtemp, rm } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
 import { CheerioCrawler, Configuration, LogLevel, log } from '@crawlee/cheerio';
 import type { JobInput, JobResult } from './http-crawl-jobs.js';
 
@@ -20,7 +30,21 @@ interface UserJob {
 const listUrl = (base: string, user: string, page: number) =>
   `${base}/community/home-api/v1/get-business-list?page=${page}&size=100&businessType=blog&orderby=&noMore=false&year=&month=&username=${encodeURIComponent(user)}`;
 
-export async function crawleeCheerio(input: JobInput): Promise<JobResult> {
+export const crawleePersistent = (input: JobInput) => crawleeCheerio(input, true);
+export const crawleeInMemory = (input: JobInput) => crawleeCheerio(input, false);
+
+async function crawleeCheerio(input: JobInput, persist: boolean): Promise<JobResult> {
+  // The job runs in a process of its own: the env var is how a Crawlee user points its storage.
+  const dir = await mkdtemp(path.join(os.tmpdir(), 'bench-crawlee-'));
+  process.env.CRAWLEE_STORAGE_DIR = dir;
+  try {
+    return await crawl(input, persist);
+  } finally {
+    await rm(dir, { recursive: true, force: true });
+  }
+}
+
+async function crawl(input: JobInput, persist: boolean): Promise<JobResult> {
   log.setLevel(LogLevel.ERROR);
   const jobs = new Map<string, UserJob>();
   const articles: Record<string, number> = {};
@@ -79,7 +103,7 @@ export async function crawleeCheerio(input: JobInput): Promise<JobResult> {
         settle(user, job);
       },
     },
-    new Configuration({ persistStorage: false }),
+    new Configuration({ persistStorage: persist }),
   );
 
   const start = [];

@@ -52,10 +52,17 @@ async function measured(work: () => Promise<Omit<JobResult, 'seconds' | 'cpuMs' 
   return { ...result, seconds, cpuMs: (cpu.user + cpu.system) / 1000, peakRssMb };
 }
 
-/** csdn-crawl: the engine as `createCrawler` builds it (memory state, SQLite results), graph off. */
-export async function csdnCrawl(input: JobInput): Promise<JobResult> {
+/**
+ * csdn-crawl: the engine as `createCrawler` builds it by default (a SQLite state file, so a crash
+ * resumes where it stopped, and SQLite results), graph off. In memory: the state in memory (the
+ * `state: memory` setting), nothing resumable; the results still go to SQLite.
+ */
+export const csdnCrawlDurable = (input: JobInput) => csdnCrawl(input, true);
+export const csdnCrawlInMemory = (input: JobInput) => csdnCrawl(input, false);
+
+async function csdnCrawl(input: JobInput, stateOnDisk: boolean): Promise<JobResult> {
   const dir = await mkdtemp(path.join(os.tmpdir(), 'bench-http-crawl-'));
-  const state = await openKeyvStateStore();
+  const state = await openKeyvStateStore(stateOnDisk ? { path: path.join(dir, 'state.sqlite') } : {});
   const results = await openSqliteResultStore(path.join(dir, 'results.sqlite'));
   const http = createHttpClient({ maxSockets: input.cap });
   const articles: Record<string, number> = {};
@@ -97,7 +104,7 @@ export async function csdnCrawl(input: JobInput): Promise<JobResult> {
       {
         source: 'bench',
         values: {
-          concurrency: input.cap,
+          concurrency: Number(process.env.BENCH_CONCURRENCY ?? input.cap),
           politeness: { maxInFlightPerHost: input.cap, minDelayMs: 0 },
           driver: 'http',
           requestTimeoutMs: REQUEST_TIMEOUT_MS,

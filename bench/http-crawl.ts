@@ -11,8 +11,16 @@
  * own), with the same in-flight cap BENCH_CAP:
  *   limit       a bare loop over the minimal URLs of every user (home + the list pages the
  *               minimum counts), nothing parsed, no retry (bench/http-crawl-jobs.ts);
- *   csdn-crawl  the engine as createCrawler builds it (memory state, SQLite results), graph off;
- *   crawlee     the same job with Crawlee's CheerioCrawler (bench/http-crawl-crawlee.ts).
+ *   csdn-crawl  the engine as createCrawler builds it by default: a SQLite state file (resumable
+ *               after a crash) and SQLite results, graph off;
+ *   crawlee     the same job with Crawlee's CheerioCrawler as a user would run it for that job:
+ *               its default persistent storage (request queue and dataset on disk, in a temp
+ *               dir removed afterwards) (bench/http-crawl-crawlee.ts);
+ *   csdn-crawl-mem, crawlee-mem  the same two with their state in memory (csdn-crawl's results
+ *               still in SQLite; Crawlee's `persistStorage: false`, nothing on disk): neither
+ *               resumes after a crash. The goals compare the durable pair.
+ * BENCH_JOBS=limit,csdn-crawl,crawlee runs a subset. BENCH_CONCURRENCY: csdn-crawl's users in
+ * flight (default BENCH_CAP; the in-flight cap on requests stays BENCH_CAP whatever it is).
  * Printed per job: requests per user it chose (and its retries after faults) against the
  * minimum (minimalRequests of src/testing/replica: home + ceil(articles/100), + 1 only when the
  * count cannot tell the end), users/min, CPU ms per user, peak RSS, users whose article count
@@ -43,16 +51,28 @@ interface ReplicaInfo {
 interface Summary {
   total: number;
   faults: Record<string, number>;
+  /** Requests sent inside a Retry-After window the replica had announced (a polite client: 0). */
+  violations: number;
   users: Record<string, { articles: number; drafts: number }>;
 }
 
 // Loaded only in the job's own process: no job's memory holds another one's modules.
 const JOBS = {
   limit: async () => (await import('./http-crawl-jobs.js')).bareLoop,
-  'csdn-crawl': async () => (await import('./http-crawl-jobs.js')).csdnCrawl,
-  crawlee: async () => (await import('./http-crawl-crawlee.js')).crawleeCheerio,
+  'csdn-crawl': async () => (await import('./http-crawl-jobs.js')).csdnCrawlDurable,
+  crawlee: async () => (await import('./http-crawl-crawlee.js')).crawleePersistent,
+  'csdn-crawl-mem': async () => (await import('./http-crawl-jobs.js')).csdnCrawlInMemory,
+  'crawlee-mem': async () => (await import('./http-crawl-crawlee.js')).crawleeInMemory,
 } as const;
 type JobName = keyof typeof JOBS;
+
+function selectedJobs(): JobName[] {
+  const names = (process.env.BENCH_JOBS ?? Object.keys(JOBS).join(',')).split(',').map((n) => n.trim());
+  const unknown = names.filter((n) => !(n in JOBS));
+  if (unknown.length > 0)
+    throw new Error(`BENCH_JOBS: unknown job ${unknown.join(', ')} (use ${Object.keys(JOBS).join(', ')})`);
+  return names as JobName[];
+}
 
 async function serveReplica() {
   const { startReplica, FAULT_PRESETS } = await import('../src/testing/replica/index.js');
@@ -73,7 +93,12 @@ async function serveReplica() {
         articles: replica.truth(name)?.articles.length ?? 0,
         drafts: replica.drafts(name) ?? 0,
       };
-    process.send?.({ total: stats.total, faults: stats.faults, users } satisfies Summary);
+    process.send?.({
+      total: stats.total,
+      faults: stats.faults,
+      violations: stats.retryAfterViolations,
+      users,
+    } satisfies Summary);
   });
 }
 
@@ -126,6 +151,7 @@ interface Row {
   sent: number;
   faults: number;
   published: number;
+  violations: number;
   exact: number;
 }
 
@@ -136,13 +162,39 @@ const cpuPerUser = (r: JobResult) => r.cpuMs / Math.max(1, r.users);
 function print(row: Row, round: number) {
   const { name, result: r, minimum } = row;
   console.log(
-    `round ${round} ${name.padEnd(10)} | requests/user chosen ${perUser(r.chosen, USERS)} (${(r.chosen / minimum).toFixed(3)} x minimum ${perUser(minimum, USERS)}), own retries ${r.retries}${r.failedAttempts ? ` (${r.failedAttempts} failed attempts)` : ''}, sent at the replica ${row.sent} (${row.faults} faults injected, ${row.published} articles published mid-walk) | ${r.users} users${r.failedUsers ? ` (${r.failedUsers} ${name === 'limit' ? 'requests failed' : 'failed'})` : ''} in ${r.seconds.toFixed(1)} s = ${usersPerMin(r).toFixed(0)} users/min | CPU ${cpuPerUser(r).toFixed(1)} ms/user | peak RSS ${r.peakRssMb.toFixed(0)} MB${name === 'limit' ? '' : ` | article lists equal to the truth: ${row.exact}/${USERS}`}`,
+    `round ${round} ${name.padEnd(14)} | requests/user chosen ${perUser(r.chosen, USERS)} (${(r.chosen / minimum).toFixed(3)} x minimum ${perUser(minimum, USERS)}), own retries ${r.retries}${r.failedAttempts ? ` (${r.failedAttempts} failed attempts)` : ''}, sent at the replica ${row.sent} (${row.faults} faults injected, ${row.published} articles published mid-walk, ${row.violations} requests inside a Retry-After window) | ${r.users} users${r.failedUsers ? ` (${r.failedUsers} ${name === 'limit' ? 'requests failed' : 'failed'})` : ''} in ${r.seconds.toFixed(1)} s = ${usersPerMin(r).toFixed(0)} users/min | CPU ${cpuPerUser(r).toFixed(1)} ms/user | peak RSS ${r.peakRssMb.toFixed(0)} MB${name === 'limit' ? '' : ` | article lists equal to the truth: ${row.exact}/${USERS}`} | load ${os.loadavg()[0].toFixed(1)}`,
   );
 }
 
-async function main() {
+/** The ratios of one pair (when both ran): requests against the minimum, speed, CPU and memory. */
+function compare(
+  best: Map<JobName, Row>,
+  oursName: JobName,
+  peerName: JobName,
+  limitName: JobName,
+  what: string,
+) {
+  const ours = best.get(oursName);
+  const peer = best.get(peerName);
+  if (!ours || !peer) return;
+  const r = (a: number, b: number, digits = 2) => (a / b).toFixed(digits);
   console.log(
-    `bench/http-crawl: ${USERS} users, faults ${FAULTS}, latency ${LATENCY} ms, ${CAP} requests in flight for every job, node ${process.version}, ${os.cpus().length} CPUs`,
+    `${oursName} vs ${peerName} (${what}): ${r(ours.result.chosen, ours.minimum, 3)} x minimum requests (goal <= 1.02; ${peerName} ${r(peer.result.chosen, peer.minimum, 3)} x), ${r(usersPerMin(ours.result), usersPerMin(peer.result))} x users/min (goal >= 1.4), ${r(cpuPerUser(ours.result), cpuPerUser(peer.result))} x CPU per user (goal <= 0.33), ${r(ours.result.peakRssMb, peer.result.peakRssMb)} x peak RSS`,
+  );
+  const limit = best.get(limitName);
+  if (limit)
+    console.log(
+      `${oursName} vs ${limitName}: ${r(usersPerMin(ours.result), usersPerMin(limit.result))} x users/min, ${r(cpuPerUser(ours.result), cpuPerUser(limit.result), 1)} x CPU per user`,
+    );
+}
+
+async function main() {
+  const load = os
+    .loadavg()
+    .map((n) => n.toFixed(1))
+    .join(' ');
+  console.log(
+    `bench/http-crawl: ${USERS} users, faults ${FAULTS}, latency ${LATENCY} ms, ${CAP} requests in flight for every job, node ${process.version}, ${os.cpus().length} CPUs, load average ${load}`,
   );
   const replica = await startReplicaProcess<ReplicaInfo>(SCRIPT);
   try {
@@ -150,8 +202,9 @@ async function main() {
     const warm = await runJob('csdn-crawl', input);
     console.log(`warm-up (csdn-crawl): ${warm.users} users in ${warm.seconds.toFixed(1)} s`);
     const best = new Map<JobName, Row>();
+    const jobs = selectedJobs();
     for (let round = 1; round <= ROUNDS; round++) {
-      for (const name of Object.keys(JOBS) as JobName[]) {
+      for (const name of jobs) {
         const before = await replica.ask<Summary>('summary');
         const urls = name === 'limit' ? minimalUrls(replica.url, before) : undefined;
         const result = await runJob(name, { ...input, urls });
@@ -166,6 +219,7 @@ async function main() {
           sent: after.total - before.total,
           faults: faultsNow(after) - faultsNow(before),
           published: (after.faults.publishMidWalk ?? 0) - (before.faults.publishMidWalk ?? 0),
+          violations: after.violations - before.violations,
           exact: Object.entries(after.users).filter(([n, u]) => result.articles[n] === u.articles).length,
         };
         print(row, round);
@@ -173,18 +227,8 @@ async function main() {
         if (!kept || usersPerMin(result) > usersPerMin(kept.result)) best.set(name, row);
       }
     }
-    const ours = best.get('csdn-crawl') as Row;
-    const peer = best.get('crawlee') as Row;
-    const limit = best.get('limit') as Row;
-    console.log(
-      `csdn-crawl vs minimum: ${(ours.result.chosen / ours.minimum).toFixed(3)} x requests (goal <= 1.02); crawlee ${(peer.result.chosen / peer.minimum).toFixed(3)} x`,
-    );
-    console.log(
-      `csdn-crawl vs crawlee: ${(usersPerMin(ours.result) / usersPerMin(peer.result)).toFixed(2)} x users/min (goal >= 1.4), ${(cpuPerUser(ours.result) / cpuPerUser(peer.result)).toFixed(2)} x CPU per user (goal <= 0.33), ${(ours.result.peakRssMb / peer.result.peakRssMb).toFixed(2)} x peak RSS`,
-    );
-    console.log(
-      `csdn-crawl vs limit: ${(usersPerMin(ours.result) / usersPerMin(limit.result)).toFixed(2)} x users/min, ${(cpuPerUser(ours.result) / cpuPerUser(limit.result)).toFixed(1)} x CPU per user`,
-    );
+    compare(best, 'csdn-crawl', 'crawlee', 'limit', 'both durable: the goals');
+    compare(best, 'csdn-crawl-mem', 'crawlee-mem', 'limit', 'both with state in memory');
   } finally {
     await replica.close();
   }

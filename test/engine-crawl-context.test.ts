@@ -67,6 +67,34 @@ describe('crawl context', () => {
     expect(t.requests[1].signal?.aborted).toBe(true);
   });
 
+  it("a request in flight ends on its own signal or the attempt's, whichever the adapter passes", async () => {
+    // answers only when the request's signal aborts
+    const seen: AbortSignal[] = [];
+    const http: HttpClient = {
+      get: (_url, request = {}) =>
+        new Promise((_resolve, reject) => {
+          seen.push(request.signal as AbortSignal);
+          request.signal?.addEventListener('abort', () => reject(new AbortedError('aborted')));
+        }),
+      setCookies() {},
+      clearCookies() {},
+    };
+    const t = setup({ http });
+    const attempt = new AbortController();
+    const { context } = t.contexts.open('u1', attempt.signal);
+    const own = new AbortController();
+    const byOwn = context.http.get('http://a.example/', { signal: own.signal });
+    const bySame = context.http.get('http://a.example/', { signal: attempt.signal });
+    const byNone = context.http.get('http://a.example/');
+    own.abort();
+    await expect(byOwn).rejects.toBeInstanceOf(AbortedError);
+    expect(seen.map((s) => s.aborted)).toEqual([true, false, false]);
+    attempt.abort();
+    await expect(bySame).rejects.toBeInstanceOf(AbortedError);
+    await expect(byNone).rejects.toBeInstanceOf(AbortedError);
+    expect(seen.map((s) => s.aborted)).toEqual([true, true, true]);
+  });
+
   it('names the user in its log lines and its snapshots, and hands over the settings', async () => {
     const t = setup();
     const { context } = t.contexts.open('u1', new AbortController().signal);

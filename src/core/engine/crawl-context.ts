@@ -68,6 +68,10 @@ export function createCrawlContexts(deps: CrawlContextDeps): CrawlContexts {
       let closed = false;
       const userHttp: HttpClient = {
         get: (url, request = {}) => {
+          // Adapters mostly pass the attempt's own signal (or none): nothing to link then, which
+          // spares an AbortController and two listeners per request.
+          if (request.signal === undefined || request.signal === signal)
+            return http.get(url, { ...request, signal });
           const link = linkedSignal([signal, request.signal]);
           return http.get(url, { ...request, signal: link.signal }).finally(() => link.dispose());
         },
