@@ -39,6 +39,8 @@ export interface PoliteHttpClient extends HttpClient {
 }
 
 const TRANSIENT_STATUS = new Set([500, 502, 503, 504]);
+/** A bot wall: 403, or nginx's 444 (closing on a client it refuses, reported on fast batch runs). */
+const WALL_STATUS = new Set([403, 444]);
 /** Pause of a host after a 403, doubled for each 403 in a row. */
 const WALL_PAUSE_MS = 1000;
 const WALL_PAUSE_MAX_MS = 30_000;
@@ -72,7 +74,7 @@ export function politeHttp(
         return failure;
       }
       outage?.recordSuccess(host);
-      if (response.status === 403 || response.status === 444) {
+      if (WALL_STATUS.has(response.status)) {
         // A 403 is most often a bot wall counting our requests (a 444 is nginx's way of saying
         // the same): everyone holds off the host, longer each time in a row, as a 429 would make us do.
         wallsInRow.set(host, walls + 1);
@@ -174,7 +176,7 @@ export function answerOf(
   if (response) {
     const { status } = response;
     if (status === 429) return { kind: 'pushback', reason: 'HTTP 429' };
-    if (status === 403 || status === 444)
+    if (WALL_STATUS.has(status))
       return wallsInRow === 0 ? { kind: 'wall', reason: `HTTP ${status} wall` } : { kind: 'neutral' };
     if (status === 521) return { kind: 'strain', reason: 'HTTP 521 check' };
     if (status >= 500) return { kind: 'neutral' };
