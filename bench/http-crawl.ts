@@ -81,7 +81,13 @@ async function serveReplica() {
   const replica = await startReplica({
     users: USERS,
     seed: SEED,
-    faults: { ...preset, latencyMs: LATENCY, jitterMs: Math.round(LATENCY / 3) },
+    // BENCH_FAULT_RATES='{"hang":0}' lays rates over the preset, to see what each fault costs
+    faults: {
+      ...preset,
+      latencyMs: LATENCY,
+      jitterMs: Math.round(LATENCY / 3),
+      ...JSON.parse(process.env.BENCH_FAULT_RATES ?? '{}'),
+    },
   });
   serveToParent(replica, { url: replica.url, usernames: replica.usernames } satisfies ReplicaInfo);
   process.on('message', (message) => {

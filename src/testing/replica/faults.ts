@@ -21,6 +21,12 @@ export interface FaultConfig {
   throttle: number;
   /** Share of the 429s answered without Retry-After (0 = all carry it). */
   throttleBare: number;
+  /**
+   * A request that arrives inside a Retry-After window announced to its client (after the grace
+   * of retry-after-watch.ts) is refused with another 429, as a rate limiter does; false: the
+   * window is only counted (`retryAfterViolations`).
+   */
+  enforceRetryAfter: boolean;
   /** No response at all; the socket stays open until the client gives up or close(). */
   hang: number;
   /** Body sent in small chunks over 1-3 s. */
@@ -51,6 +57,7 @@ const NONE: FaultConfig = {
   serverError: 0,
   throttle: 0,
   throttleBare: 0,
+  enforceRetryAfter: false,
   hang: 0,
   drip: 0,
   reset: 0,
@@ -70,6 +77,7 @@ export const FAULT_PRESETS: Record<FaultPreset, FaultConfig> = {
     serverError: 0.01,
     throttle: 0.005,
     throttleBare: 0,
+    enforceRetryAfter: true,
     hang: 0.002,
     drip: 0.005,
     reset: 0.003,
@@ -86,6 +94,7 @@ export const FAULT_PRESETS: Record<FaultPreset, FaultConfig> = {
     serverError: 0.05,
     throttle: 0.03,
     throttleBare: 0,
+    enforceRetryAfter: true,
     hang: 0.01,
     drip: 0.02,
     reset: 0.02,

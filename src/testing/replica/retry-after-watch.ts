@@ -24,17 +24,20 @@ export class RetryAfterWatch {
     });
   }
 
-  /** A request from `client` arrives now; true (and counted) when it violates an announced window. */
-  arrived(client: string, now: number): boolean {
+  /**
+   * A request from `client` arrives now. When it violates an announced window it is counted, and
+   * the answer is the time left in that window (ms, > 0); otherwise 0.
+   */
+  arrived(client: string, now: number): number {
     const open = this.windows.get(client);
-    if (!open) return false;
+    if (!open) return 0;
     if (now >= open.until) {
       this.windows.delete(client);
-      return false;
+      return 0;
     }
-    if (now < open.from) return false;
+    if (now < open.from) return 0;
     this.count++;
-    return true;
+    return open.until - now;
   }
 
   get violations(): number {

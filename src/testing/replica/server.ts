@@ -114,10 +114,25 @@ export async function startReplica(options: ReplicaOptions = {}): Promise<Replic
     const r = route(url, variant);
     counts.request(r);
     const client = req.socket.remoteAddress ?? '?';
-    retryAfter.arrived(client, Date.now());
+    const windowLeftMs = retryAfter.arrived(client, Date.now());
     const f = faults;
     const delay = Math.max(0, Math.round(f.latencyMs + (faultRng.next() * 2 - 1) * f.jitterMs));
     const isApi = r.endpoint !== 'home' && r.endpoint !== 'legacy-list' && r.endpoint !== 'not-found';
+    const throttled = (headers: Record<string, string>): Reply => ({
+      status: 429,
+      type: isApi ? 'json' : 'html',
+      body: isApi
+        ? JSON.stringify({ code: 429, message: '请求过于频繁', data: null })
+        : '<html><head><title>429 Too Many Requests</title></head><body><h1>429 Too Many Requests</h1></body></html>',
+      headers,
+    });
+    if (windowLeftMs > 0 && f.enforceRetryAfter) {
+      // still inside the window: refused again, told what is left (the window is not extended)
+      countFault('retryAfterRefused');
+      const left = { 'Retry-After': String(Math.ceil(windowLeftMs / 1000)) };
+      sender.later(delay, () => sender.send(res, throttled(left)));
+      return;
+    }
 
     if (f.challenge) {
       const cookie = readCookie(req.headers.cookie, CHALLENGE_COOKIE);
@@ -155,16 +170,12 @@ export async function startReplica(options: ReplicaOptions = {}): Promise<Replic
     }
     if (fault === 'throttle') {
       countFault('throttle');
-      const body = isApi
-        ? JSON.stringify({ code: 429, message: '请求过于频繁', data: null })
-        : '<html><head><title>429 Too Many Requests</title></head><body><h1>429 Too Many Requests</h1></body></html>';
       // drawn only when asked for, so the fault stream of older configurations stays the same
       const bare = f.throttleBare > 0 && faultRng.chance(f.throttleBare);
-      const headers: Record<string, string> = bare ? {} : { 'Retry-After': '1' };
       sender.later(delay, () => {
         // the window opens when the answer leaves, not when the request came in
         if (!bare) retryAfter.announce(client, 1000, Date.now());
-        sender.send(res, { status: 429, type: isApi ? 'json' : 'html', body, headers });
+        sender.send(res, throttled(bare ? {} : { 'Retry-After': '1' }));
       });
       return;
     }
