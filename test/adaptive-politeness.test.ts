@@ -108,6 +108,36 @@ describe('adaptive politeness on the replica', () => {
     }
     expect(replica.stats().faults.throttle ?? 0).toBeGreaterThan(0);
     expect(replica.stats().retryAfterViolations).toBeGreaterThan(0);
+    // counted only: no violation was refused
+    expect(replica.stats().faults.retryAfterRefused).toBeUndefined();
+  });
+
+  it('a replica that enforces Retry-After refuses every violation with another 429 and the time left', async () => {
+    replica = await startReplica({
+      users: 5,
+      seed: 42,
+      faults: { latencyMs: 5, throttle: 0.3, enforceRetryAfter: true },
+    });
+    const url = `${replica.url}/${replica.usernames[0]}`;
+    const refusals: string[] = [];
+    let lastThrottleAt = 0;
+    const until = Date.now() + 3000;
+    while (Date.now() < until) {
+      const sentAt = Date.now();
+      const response = await fetch(url);
+      await response.arrayBuffer();
+      if (response.status === 429) {
+        // a refusal comes within the second after a 429; a drawn throttle may come at any time
+        if (sentAt - lastThrottleAt < 1000) refusals.push(response.headers.get('retry-after') ?? '');
+        else lastThrottleAt = Date.now();
+      }
+      await new Promise((resolve) => setTimeout(resolve, 20));
+    }
+    const stats = replica.stats();
+    expect(stats.retryAfterViolations).toBeGreaterThan(0);
+    expect(stats.faults.retryAfterRefused).toBe(stats.retryAfterViolations);
+    expect(refusals.length).toBeGreaterThanOrEqual(stats.retryAfterViolations);
+    expect(new Set(refusals)).toEqual(new Set(['1']));
   });
 
   it('hits a bot wall at most once, settles under it and shows the rate in progress and the summary', async () => {

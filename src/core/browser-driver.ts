@@ -48,6 +48,12 @@ export interface BrowserPage {
    * script-driven pager). Optional: a driver that cannot tell leaves it out.
    */
   documentResponse?(deadline: Deadline): Promise<DocumentResponse>;
+  /**
+   * Calls `listener` with each main-frame document response as it arrives (a goto's, a pager's),
+   * so a 429 holds the host before anything else loads; returns the unsubscribe function.
+   * Optional: without it, what `goto` and `documentResponse` return is all that is seen.
+   */
+  onDocument?(listener: (url: string, response: DocumentResponse) => void): () => void;
   url(): Promise<string>;
   content(deadline: Deadline): Promise<string>;
   /** Click the first element matching `selector`. An intercepted click throws ClickInterceptedError. */

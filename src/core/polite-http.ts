@@ -17,6 +17,7 @@ import type { HostLimiter } from './host-limiter.js';
 import type { HostRates } from './host-rates.js';
 import type { HttpClient, HttpRequestOptions, HttpResponse } from './http-client.js';
 import { type Logger, silentLogger } from './logger.js';
+import type { PagePacer } from './polite-page.js';
 import type { Answer } from './rate-controller.js';
 import { DEFAULT_MAX_THROTTLE_WAIT_MS, type RetryPolicy } from './retry-policy.js';
 import { createRetryTracker } from './retry-tracker.js';
@@ -36,6 +37,8 @@ export interface PoliteHttpOptions {
 export interface PoliteHttpClient extends HttpClient {
   /** Requests actually sent (retries included). */
   requestCount(): number;
+  /** The same budget for browser page loads (polite-page.ts). */
+  readonly pages: PagePacer;
 }
 
 const TRANSIENT_STATUS = new Set([500, 502, 503, 504]);
@@ -57,6 +60,43 @@ export function politeHttp(
   let requests = 0;
   const wallsInRow = new Map<string, number>();
 
+  /** Holds the host as an answer asks: a 429's Retry-After, a wall for longer each time in a row. */
+  function hold(host: string, status: number, retryAfterMs: number | undefined): void {
+    if (WALL_STATUS.has(status)) {
+      // A 403 is most often a bot wall counting our requests (a 444 is nginx's way of saying
+      // the same): everyone holds off the host, longer each time in a row, as a 429 would make us do.
+      const walls = wallsInRow.get(host) ?? 0;
+      wallsInRow.set(host, walls + 1);
+      limiter.defer(host, Math.min(WALL_PAUSE_MAX_MS, WALL_PAUSE_MS * 2 ** walls));
+      return;
+    }
+    wallsInRow.delete(host);
+    if (status === 429 && retryAfterMs !== undefined)
+      limiter.defer(host, Math.min(retryAfterMs, policy.maxThrottleWaitMs ?? DEFAULT_MAX_THROTTLE_WAIT_MS));
+  }
+
+  /** Browser loads on the same budget: the page's document judged as an HTTP answer would be. */
+  const pacer: PagePacer = {
+    acquire: async (host, signal) => {
+      rates?.prepare(host);
+      const release = await limiter.acquire(host, signal);
+      rates?.started(host);
+      return release;
+    },
+    answered: (host, { status, retryAfterMs }) => {
+      if (status === null) return;
+      if (status === 429 || WALL_STATUS.has(status)) {
+        const walls = wallsInRow.get(host) ?? 0;
+        rates?.answered(
+          host,
+          answerOf({ status, url: '', headers: {}, body: '' }, undefined, walls, 0),
+          Date.now(),
+        );
+      }
+      if (status < 500) hold(host, status, retryAfterMs);
+    },
+  };
+
   /** The error an exchange amounts to (undefined for a usable answer); feeds the outage monitor and the rate. */
   function assess(
     host: string,
@@ -74,18 +114,12 @@ export function politeHttp(
         return failure;
       }
       outage?.recordSuccess(host);
-      if (WALL_STATUS.has(response.status)) {
-        // A 403 is most often a bot wall counting our requests (a 444 is nginx's way of saying
-        // the same): everyone holds off the host, longer each time in a row, as a 429 would make us do.
-        wallsInRow.set(host, walls + 1);
-        limiter.defer(host, Math.min(WALL_PAUSE_MAX_MS, WALL_PAUSE_MS * 2 ** walls));
+      if (response.status !== 429) {
+        hold(host, response.status, undefined);
         return undefined;
       }
-      wallsInRow.delete(host);
-      if (response.status !== 429) return undefined;
       const retryAfterMs = parseRetryAfter(response.headers['retry-after']);
-      if (retryAfterMs !== undefined)
-        limiter.defer(host, Math.min(retryAfterMs, policy.maxThrottleWaitMs ?? DEFAULT_MAX_THROTTLE_WAIT_MS));
+      hold(host, 429, retryAfterMs);
       return new ThrottledError(`HTTP 429 from ${host}`, retryAfterMs);
     }
     if (error instanceof NetworkError || error instanceof TimeoutError)
@@ -159,6 +193,7 @@ export function politeHttp(
     setCookies: (host, cookies) => client.setCookies(host, cookies),
     clearCookies: (host) => client.clearCookies(host),
     requestCount: () => requests,
+    pages: pacer,
   };
 }
 

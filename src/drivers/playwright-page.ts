@@ -27,6 +27,8 @@ export interface PlaywrightTab {
   crashed: boolean;
   /** The last main-frame document response (or failure), by URL: a pager navigates by itself. */
   lastDocument?: { url: string } & DocumentResponse;
+  /** Who hears of each document response as it arrives (`BrowserPage.onDocument`). */
+  readonly documentListeners: Set<(url: string, response: DocumentResponse) => void>;
 }
 
 /**
@@ -37,7 +39,7 @@ export interface PlaywrightTab {
 const GC_EVERY_NAVIGATIONS = 20;
 
 export function openedTab(page: Page, context: BrowserContext): PlaywrightTab {
-  const tab: PlaywrightTab = { page, context, crashed: false };
+  const tab: PlaywrightTab = { page, context, crashed: false, documentListeners: new Set() };
   page.on('crash', () => {
     tab.crashed = true;
   });
@@ -52,6 +54,7 @@ export function openedTab(page: Page, context: BrowserContext): PlaywrightTab {
       status,
       ...(retryAfterMs === undefined ? {} : { retryAfterMs }),
     };
+    for (const listener of tab.documentListeners) listener(response.url(), tab.lastDocument);
   });
   page.on('requestfailed', (request) => {
     if (request.isNavigationRequest() && request.frame() === page.mainFrame())
@@ -126,6 +129,11 @@ export class PlaywrightPage implements BrowserPage {
         status === 429 || status === 503 ? parseRetryAfter(response.headers()['retry-after']) : undefined;
       return retryAfterMs === undefined ? { status } : { status, retryAfterMs };
     });
+  }
+
+  onDocument(listener: (url: string, response: DocumentResponse) => void): () => void {
+    this.tab.documentListeners.add(listener);
+    return () => this.tab.documentListeners.delete(listener);
   }
 
   /** From the tab's response log, when its URL is the page's (else the document came from elsewhere). */

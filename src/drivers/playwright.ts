@@ -3,6 +3,7 @@ import type { BrowserDriver, BrowserPage, Deadline, LaunchOptions } from '../cor
 import { DriverCrashError } from '../core/errors.js';
 import { ChromiumBrowser } from './chromium-browser.js';
 import { withDeadline } from './chromium-deadline.js';
+import { FAVICON_URLS } from './chromium-flags.js';
 import { chromiumDriver } from './chromium-launch.js';
 import type { SpawnedProcess } from './chromium-process.js';
 import { CLEAR_PAGE_SCRIPT, MAX_IDLE_TABS, RECYCLE_TIMEOUT_MS } from './chromium-recycle.js';
@@ -151,6 +152,10 @@ class PlaywrightBrowser extends ChromiumBrowser {
       const context = await this.browser.newContext();
       try {
         const page = await context.newPage();
+        // Chromium asks every page's host for /favicon.ico: a request at the site that earns nothing.
+        const cdp = await context.newCDPSession(page);
+        await cdp.send('Network.enable');
+        await cdp.send('Network.setBlockedURLs', { urls: FAVICON_URLS });
         return new PlaywrightPage(openedTab(page, context), this.pageSettings);
       } catch (error) {
         await context.close().catch(() => undefined);

@@ -4,6 +4,7 @@ import { DriverCrashError } from '../core/errors.js';
 import { ChromiumBrowser } from './chromium-browser.js';
 import { withDeadline } from './chromium-deadline.js';
 import { findChromedriver } from './chromium-find.js';
+import { FAVICON_URLS } from './chromium-flags.js';
 import { chromiumDriver } from './chromium-launch.js';
 import { isAlive, listProcs, type SpawnedProcess } from './chromium-process.js';
 import { missingPackage, SELENIUM_PACKAGE } from './driver-packages.js';
@@ -66,6 +67,7 @@ export function seleniumDriver(driverOptions: SeleniumDriverOptions = {}): Brows
         const executor = new se.http.Executor(new se.http.HttpClient(`http://127.0.0.1:${proc.match[1]}`));
         const driver = se.chrome.Driver.createSession(chromeOptions, executor);
         await withDeadline('start a Chromium session', chromium.left(), driver.getSession());
+        await withDeadline('start a Chromium session', chromium.left(), blockFavicon(driver));
         return new SeleniumBrowser(proc, driver, chromium.profile, se, options.defaultTimeoutMs ?? 10_000);
       },
       mapError: (error, timeoutMs) =>
@@ -73,6 +75,12 @@ export function seleniumDriver(driverOptions: SeleniumDriverOptions = {}): Brows
     },
     driverOptions,
   );
+}
+
+/** Chromium asks every page's host for /favicon.ico: a request at the site that earns nothing. */
+async function blockFavicon(driver: ChromiumWebDriver): Promise<void> {
+  await driver.sendDevToolsCommand('Network.enable', {});
+  await driver.sendDevToolsCommand('Network.setBlockedURLs', { urls: FAVICON_URLS });
 }
 
 class SeleniumBrowser extends ChromiumBrowser {

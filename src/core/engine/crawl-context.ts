@@ -7,6 +7,7 @@ import { linkedSignal, withTimeout } from '../deadline.js';
 import { AbortedError, MissingDependencyError } from '../errors.js';
 import type { HttpClient } from '../http-client.js';
 import type { Logger } from '../logger.js';
+import { type PagePacer, politePage } from '../polite-page.js';
 import type { CrawlContext, DiscoveryOptions, GraphOptions, PageLease } from '../site-adapter.js';
 import type { Snapshotter } from '../snapshots.js';
 import { childLogger } from './loggers.js';
@@ -14,6 +15,8 @@ import type { BrowserMode, PagePool } from './types.js';
 
 export interface CrawlContextDeps {
   http: HttpClient;
+  /** The host budget browser loads take their starts from (the HTTP client's). */
+  pacer?: PagePacer;
   browserMode: BrowserMode;
   pagePool: PagePool | undefined;
   /** The longest wait for a page from the pool. */
@@ -35,6 +38,18 @@ const PAGE_RELEASE_TIMEOUT_MS = 10_000;
 export interface CrawlContexts {
   /** A context for one attempt; the attempt must `close()` the pages when it is over. */
   open(id: string, signal: AbortSignal): { context: CrawlContext; pages: AttemptPages };
+}
+
+/** The lease with its page's loads on the host budget (polite-page.ts). */
+function pacedLease(lease: PageLease, pacer: PagePacer, signal: AbortSignal): PageLease {
+  const polite = politePage(lease.page, pacer, signal);
+  return {
+    page: polite.page,
+    release: () => {
+      polite.dispose();
+      return lease.release();
+    },
+  };
 }
 
 export function createCrawlContexts(deps: CrawlContextDeps): CrawlContexts {
@@ -90,8 +105,9 @@ export function createCrawlContexts(deps: CrawlContextDeps): CrawlContexts {
             await lease.release().catch(() => {});
             throw new AbortedError('the attempt at this user is over');
           }
-          leased.push(lease);
-          return lease;
+          const paced = deps.pacer ? pacedLease(lease, deps.pacer, signal) : lease;
+          leased.push(paced);
+          return paced;
         },
         signal,
         log: childLogger(deps.log, { user: id }),

@@ -127,6 +127,7 @@ export async function runOnce(deps: RunDeps): Promise<RunSummary> {
     now: options.now,
     contexts: createCrawlContexts({
       http,
+      pacer: http.pages,
       browserMode: options.browserMode,
       pagePool: options.pagePool,
       pageWaitMs: options.userTimeoutMs,
