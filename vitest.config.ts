@@ -12,6 +12,7 @@ const SLOWEST_FIRST = [
   'store-faults-servers',
   'e2e-browser-page-faults',
   'e2e-watch-process',
+  'e2e-browser-budget',
   'e2e-chaos',
   'e2e-minimal-requests',
   'e2e-wrong-site',
