@@ -1,12 +1,8 @@
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { createCrawler } from '../src/crawler/create-crawler.js';
-import { createCsdnAdapter } from '../src/sites/csdn/index.js';
-import { openResultStore } from '../src/stores/open.js';
 import { tagBrowserProcesses } from './helpers/browser-processes.js';
-import { diffAgainstTruth } from './helpers/compare-truth.js';
+import { crawlLegacyInBrowser, expectLegacyBrowserExact } from './helpers/legacy-browser-crawl.js';
 import { replicaPool } from './helpers/replica-pool.js';
-import { PROFILE_FIELDS_LEGACY as LEGACY_PROFILE } from './helpers/truth-fields.js';
 
 /**
  * Browser page loads are requests at the site too: the legacy walk's gotos and pager clicks take
@@ -35,28 +31,12 @@ describe.each(['playwright', 'selenium'] as const)('browser loads on the host bu
     });
     const ids = replica.usernames.slice(0, 4);
     const dataDir = path.join(root, driver);
-    const summary = await createCrawler({
-      baseUrl: replica.url,
-      dataDir,
-      ids,
-      driver,
-      site: createCsdnAdapter({ baseUrl: replica.url, pageRetryBaseMs: 100, browserTimeoutMs: 10_000 }),
-      concurrency: 2,
-      browser: { browsers: driver === 'selenium' ? 2 : 1, pagesPerBrowser: driver === 'selenium' ? 1 : 2 },
-      politeness: { maxInFlightPerHost: 8, minDelayMs: 1000 / RATE },
-      retries: { maxAttempts: 4, baseDelayMs: 100, maxDelayMs: 1000 },
-    }).run();
+    const summary = await crawlLegacyInBrowser(replica, driver, dataDir, ids, {
+      maxInFlightPerHost: 8,
+      minDelayMs: 1000 / RATE,
+    });
     expect(summary).toMatchObject({ done: 4, failed: 0 });
-    const results = await openResultStore(path.join(dataDir, 'results.sqlite'));
-    try {
-      const diffs: string[] = [];
-      for (const u of ids)
-        diffs.push(...(await diffAgainstTruth(results, u, replica.truth(u)!, LEGACY_PROFILE)));
-      expect(diffs.slice(0, 10)).toEqual([]);
-      for (const u of ids) expect((await results.getUser(u))?.source).toBe('legacy-browser');
-    } finally {
-      await results.close();
-    }
+    await expectLegacyBrowserExact(path.join(dataDir, 'results.sqlite'), replica, ids);
     const stats = replica.stats();
     // enough list pages walked by clicking for an unpaced walk to show
     expect(Object.keys(stats.legacyPages).length).toBeGreaterThanOrEqual(20);
