@@ -5,6 +5,7 @@ import {
   type RateChange,
   RateController,
   SETTLE_SHARE,
+  WALL_ECHO_MS,
 } from '../src/core/rate-controller.js';
 
 /** An explicit clock and a client that sends at exactly the controller's rate, answered at once. */
@@ -131,6 +132,34 @@ describe('RateController', () => {
     const lines = h.changes.filter((c) => c.regimeChanged && c.regime === 'steady' && c.to > settled);
     expect(lines.length).toBeGreaterThanOrEqual(1);
     expect(lines.length).toBeLessThanOrEqual(2);
+  });
+
+  it('takes the walls of one cooldown as one trip, not a cascade down to the floor', () => {
+    const h = harness({ startRate: 20, minRate: 0.15, maxRate: 60 });
+    const wall: Answer = { kind: 'wall', reason: 'HTTP 403 wall' };
+    // a wall over 30 requests a second that, once tripped, answers everything for 3 s
+    let blockedUntil = 0;
+    h.run(120_000, (at) => {
+      if (at < blockedUntil) return wall;
+      if (h.lastSecond() <= 30) return { kind: 'good', latencyMs: 30 };
+      blockedUntil = at + 3000;
+      return wall;
+    });
+    const cuts = h.changes.filter((c) => c.to < c.from);
+    expect(cuts.map((c) => c.reason)).toEqual(['HTTP 403 wall']);
+    expect(h.controller.rate).toBeLessThan(30);
+    expect(h.controller.rate).toBeGreaterThanOrEqual(0.8 * 30);
+  });
+
+  it('cuts again at a wall met after the echo of the last one (a new trip)', () => {
+    const h = harness({ startRate: 8, minRate: 0.15, maxRate: 8 });
+    const wall: Answer = { kind: 'wall', reason: 'HTTP 403 wall' };
+    h.run(3000);
+    expect(h.controller.answered(wall, h.now())?.to).toBeLessThan(8);
+    h.run(WALL_ECHO_MS - 2000);
+    expect(h.controller.answered(wall, h.now())).toBeUndefined();
+    h.run(2500);
+    expect(h.controller.answered(wall, h.now())?.regime).toBe('throttled');
   });
 
   it('never goes below the floor however often the site pushes back', () => {

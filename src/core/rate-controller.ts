@@ -57,6 +57,13 @@ const PROBE_FACTOR = 1.25;
 export const SETTLE_SHARE = 0.9;
 /** Below the known pushback point the rate climbs by this share of it per interval. */
 const APPROACH_STEP = 0.1;
+/**
+ * A wall answers every request of its cooldown, so requests that leave when our hold ends may
+ * still meet it: within this long of a wall's cut, another wall is that one, not a new trip.
+ * Without it one trip cut the rate again and again, each time from the little a hold lets
+ * through, down to the floor, and it then took hours to climb back.
+ */
+export const WALL_ECHO_MS = 10_000;
 /** After this long without pushback, the remembered point is trusted 10 % higher (the site may have relaxed). */
 const MEMORY_MS = 10 * 60_000;
 /** Decisions are taken at most once per interval, of at least this long and 4 gaps. */
@@ -83,6 +90,7 @@ export class RateController {
   /** The rate actually sent when the site last pushed back, and when. */
   private pushedAt?: { rate: number; at: number };
   private lastCutAt = Number.NEGATIVE_INFINITY;
+  private lastWallCutAt = Number.NEGATIVE_INFINITY;
   private intervalStart: number;
   private startsInInterval = 0;
   private goodInInterval = 0;
@@ -161,7 +169,11 @@ export class RateController {
   answered(answer: Answer, startedAt: number): RateChange | undefined {
     if (answer.kind === 'neutral') return undefined;
     if (startedAt < this.lastCutAt) return undefined;
-    if (answer.kind === 'wall') return this.cut(answer.reason);
+    if (answer.kind === 'wall') {
+      if (this.now() - this.lastWallCutAt < WALL_ECHO_MS) return undefined;
+      this.lastWallCutAt = this.now();
+      return this.cut(answer.reason);
+    }
     this.recent.push(answer.kind);
     if (this.recent.length > ANSWER_WINDOW) this.recent.shift();
     if (answer.kind !== 'good') {
