@@ -85,14 +85,8 @@ export function politeHttp(
     },
     answered: (host, { status, retryAfterMs }) => {
       if (status === null) return;
-      if (status === 429 || WALL_STATUS.has(status)) {
-        const walls = wallsInRow.get(host) ?? 0;
-        rates?.answered(
-          host,
-          answerOf({ status, url: '', headers: {}, body: '' }, undefined, walls, 0),
-          Date.now(),
-        );
-      }
+      if (status === 429 || WALL_STATUS.has(status))
+        rates?.answered(host, statusAnswer(status, wallsInRow.get(host) ?? 0, 0), Date.now());
       if (status < 500) hold(host, status, retryAfterMs);
     },
   };
@@ -208,19 +202,21 @@ export function answerOf(
   wallsInRow: number,
   latencyMs: number,
 ): Answer {
-  if (response) {
-    const { status } = response;
-    if (status === 429) return { kind: 'pushback', reason: 'HTTP 429' };
-    if (WALL_STATUS.has(status))
-      return wallsInRow === 0 ? { kind: 'wall', reason: `HTTP ${status} wall` } : { kind: 'neutral' };
-    if (status === 521) return { kind: 'strain', reason: 'HTTP 521 check' };
-    if (status >= 500) return { kind: 'neutral' };
-    return { kind: 'good', latencyMs };
-  }
+  if (response) return statusAnswer(response.status, wallsInRow, latencyMs);
   if (error instanceof TimeoutError) return { kind: 'strain', reason: 'timeouts' };
   if (error instanceof NetworkError && error.status === undefined)
     return { kind: 'strain', reason: 'resets' };
   return { kind: 'neutral' };
+}
+
+/** What an answer's HTTP status tells the rate controller (an HTTP response's or a browser document's). */
+function statusAnswer(status: number, wallsInRow: number, latencyMs: number): Answer {
+  if (status === 429) return { kind: 'pushback', reason: 'HTTP 429' };
+  if (WALL_STATUS.has(status))
+    return wallsInRow === 0 ? { kind: 'wall', reason: `HTTP ${status} wall` } : { kind: 'neutral' };
+  if (status === 521) return { kind: 'strain', reason: 'HTTP 521 check' };
+  if (status >= 500) return { kind: 'neutral' };
+  return { kind: 'good', latencyMs };
 }
 
 /** Retry-After as milliseconds: delta-seconds or an HTTP date. */

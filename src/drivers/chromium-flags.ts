@@ -26,7 +26,7 @@ export const DISABLED_FEATURES: readonly string[] = [
   'SpareRendererForSitePerProcess',
 ];
 /** Blocked in every page (Network.setBlockedURLs): Chromium's own favicon request costs the site a request per page. */
-export const FAVICON_URLS: string[] = ['*/favicon.ico'];
+export const FAVICON_URLS: readonly string[] = ['*/favicon.ico'];
 
 export const ENABLED_FEATURES: readonly string[] = ['NetworkServiceInProcess2'];
 

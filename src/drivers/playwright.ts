@@ -155,7 +155,7 @@ class PlaywrightBrowser extends ChromiumBrowser {
         // Chromium asks every page's host for /favicon.ico: a request at the site that earns nothing.
         const cdp = await context.newCDPSession(page);
         await cdp.send('Network.enable');
-        await cdp.send('Network.setBlockedURLs', { urls: FAVICON_URLS });
+        await cdp.send('Network.setBlockedURLs', { urls: [...FAVICON_URLS] });
         return new PlaywrightPage(openedTab(page, context), this.pageSettings);
       } catch (error) {
         await context.close().catch(() => undefined);

@@ -80,7 +80,7 @@ export function seleniumDriver(driverOptions: SeleniumDriverOptions = {}): Brows
 /** Chromium asks every page's host for /favicon.ico: a request at the site that earns nothing. */
 async function blockFavicon(driver: ChromiumWebDriver): Promise<void> {
   await driver.sendDevToolsCommand('Network.enable', {});
-  await driver.sendDevToolsCommand('Network.setBlockedURLs', { urls: FAVICON_URLS });
+  await driver.sendDevToolsCommand('Network.setBlockedURLs', { urls: [...FAVICON_URLS] });
 }
 
 class SeleniumBrowser extends ChromiumBrowser {
